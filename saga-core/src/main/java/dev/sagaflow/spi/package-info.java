@@ -1,0 +1,2 @@
+/** Extension points other than the store: data codecs, timers and step interceptors. */
+package dev.sagaflow.spi;
