@@ -1,0 +1,373 @@
+package dev.sagaflow;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A saga: a name, a version, a data type and ordered steps with unique, stable names. Immutable,
+ * validated when built, and safe to share between threads. Start one with
+ * {@link Saga#define(String, Class)}.
+ *
+ * <p>Every instance records the name, version and {@link #fingerprint()} of the definition that
+ * started it, and is resumed only by a registered definition with the same three.
+ *
+ * @param <D> the saga data type (a record or a mutable POJO that the JSON codec can read and write)
+ */
+public final class SagaDefinition<D> {
+    private final String name;
+    private final int version;
+    private final Class<D> dataType;
+    private final List<StepDefinition<D>> steps;
+    private final Duration timeout;
+    private final int pivotIndex;
+    private final String fingerprint;
+
+    private SagaDefinition(Builder<D> builder, List<StepDefinition<D>> steps, int pivotIndex) {
+        this.name = builder.name;
+        this.version = builder.version;
+        this.dataType = builder.dataType;
+        this.steps = List.copyOf(steps);
+        this.timeout = builder.timeout;
+        this.pivotIndex = pivotIndex;
+        this.fingerprint = fingerprintOf(name, version, this.steps);
+    }
+
+    /** The saga's name. */
+    public String name() {
+        return name;
+    }
+
+    /** The definition's version, from 1. */
+    public int version() {
+        return version;
+    }
+
+    /** The saga data type. */
+    public Class<D> dataType() {
+        return dataType;
+    }
+
+    /** The steps, in order. */
+    public List<StepDefinition<D>> steps() {
+        return steps;
+    }
+
+    /** The step named {@code stepName}, if any. */
+    public Optional<StepDefinition<D>> step(String stepName) {
+        return steps.stream().filter(s -> s.name().equals(stepName)).findFirst();
+    }
+
+    /** The index of the pivot step, or -1 when the saga has none (every step is then compensatable). */
+    public int pivotIndex() {
+        return pivotIndex;
+    }
+
+    /** How long a whole instance may run before it is aborted (if its pivot has not succeeded yet). */
+    public Optional<Duration> timeout() {
+        return Optional.ofNullable(timeout);
+    }
+
+    /** A hash of the name, the version and the step names and kinds, recorded with every instance. */
+    public String fingerprint() {
+        return fingerprint;
+    }
+
+    /** The step names, in order. */
+    public List<String> stepNames() {
+        return steps.stream().map(StepDefinition::name).toList();
+    }
+
+    @Override
+    public String toString() {
+        return "SagaDefinition[" + name + " v" + version + ", data=" + dataType.getSimpleName() + ", steps="
+                + stepNames() + (timeout != null ? ", timeout=" + timeout : "") + "]";
+    }
+
+    private static String fingerprintOf(String name, int version, List<? extends StepDefinition<?>> steps) {
+        StringBuilder text = new StringBuilder(name).append('\n').append(version);
+        for (StepDefinition<?> step : steps) {
+            text.append('\n').append(step.name()).append('|').append(step.kind()).append('|').append(step.awaitsReply());
+        }
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(text.toString().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(hash, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    /**
+     * Builds a {@link SagaDefinition}. Not thread-safe; {@link #build()} validates everything and
+     * copies, so later calls on the builder never change a definition already built.
+     *
+     * @param <D> the saga data type
+     */
+    public static final class Builder<D> {
+        private final String name;
+        private final Class<D> dataType;
+        private final List<StepBuilder<D>> steps = new ArrayList<>();
+        private int version = 1;
+        private Duration timeout;
+
+        Builder(String name, Class<D> dataType) {
+            if (name == null || name.isBlank()) {
+                throw new IllegalArgumentException("saga name cannot be null or blank");
+            }
+            if (dataType == null) {
+                throw new IllegalArgumentException("saga '" + name + "': data type cannot be null");
+            }
+            this.name = name;
+            this.dataType = dataType;
+        }
+
+        /** The definition's version (default 1). Bump it when the steps change while instances may be live. */
+        public Builder<D> version(int definitionVersion) {
+            if (definitionVersion < 1) {
+                throw new IllegalArgumentException("saga '" + name + "': version must be >= 1, was " + definitionVersion);
+            }
+            this.version = definitionVersion;
+            return this;
+        }
+
+        /** A deadline for the whole instance: if its pivot has not succeeded by then, it is aborted and compensates. */
+        public Builder<D> timeout(Duration sagaTimeout) {
+            if (sagaTimeout == null || sagaTimeout.isNegative() || sagaTimeout.isZero()) {
+                throw new IllegalArgumentException("saga '" + name + "': timeout must be > 0, was " + sagaTimeout);
+            }
+            this.timeout = sagaTimeout;
+            return this;
+        }
+
+        /** Adds a step (compensatable before the pivot, retriable after it). */
+        public StepBuilder<D> step(String stepName) {
+            StepBuilder<D> step = new StepBuilder<>(this, stepName, false);
+            steps.add(step);
+            return step;
+        }
+
+        /** Adds the pivot: the go/no-go step after which the saga must finish. At most one per saga. */
+        public StepBuilder<D> pivot(String stepName) {
+            StepBuilder<D> step = new StepBuilder<>(this, stepName, true);
+            steps.add(step);
+            return step;
+        }
+
+        /**
+         * Validates and builds the definition.
+         *
+         * @throws IllegalArgumentException naming the saga and the step, for: no steps, a blank or
+         *     duplicate step name, a step without an action, more than one pivot, a compensation on
+         *     the pivot or on a step after it
+         */
+        public SagaDefinition<D> build() {
+            if (steps.isEmpty()) {
+                throw new IllegalArgumentException("saga '" + name + "' has no steps");
+            }
+            int pivot = -1;
+            Set<String> names = new HashSet<>();
+            for (int i = 0; i < steps.size(); i++) {
+                StepBuilder<D> step = steps.get(i);
+                if (step.name == null || step.name.isBlank()) {
+                    throw new IllegalArgumentException("saga '" + name + "': step " + (i + 1) + " has a blank name");
+                }
+                if (!names.add(step.name)) {
+                    throw new IllegalArgumentException(where(step) + "duplicate step name");
+                }
+                if (step.isPivot) {
+                    if (pivot >= 0) {
+                        throw new IllegalArgumentException(where(step) + "a saga has at most one pivot, and '"
+                                + steps.get(pivot).name + "' is already one");
+                    }
+                    pivot = i;
+                }
+            }
+            List<StepDefinition<D>> built = new ArrayList<>(steps.size());
+            for (int i = 0; i < steps.size(); i++) {
+                built.add(steps.get(i).toDefinition(pivot >= 0 && i > pivot));
+            }
+            return new SagaDefinition<>(this, built, pivot);
+        }
+
+        private String where(StepBuilder<D> step) {
+            return "saga '" + name + "' step '" + step.name + "': ";
+        }
+    }
+
+    /**
+     * Configures one step; the {@code step}, {@code pivot} and {@code build} methods finish it and go
+     * on with the saga. Not thread-safe. Setting the same thing twice is an error, so that nothing
+     * given is silently dropped.
+     *
+     * @param <D> the saga data type
+     */
+    public static final class StepBuilder<D> {
+        private final Builder<D> saga;
+        private final String name;
+        private final boolean isPivot;
+        private StepAction<D> action;
+        private AsyncStepAction<D> asyncAction;
+        private StepAction<D> compensation;
+        private AsyncStepAction<D> asyncCompensation;
+        private RetryPolicy retryPolicy;
+        private RetryPolicy compensationRetryPolicy;
+        private Duration timeout;
+        private Class<?> replyType;
+        private ReplyMerger<D, ?> replyMerger;
+
+        StepBuilder(Builder<D> saga, String name, boolean isPivot) {
+            this.saga = saga;
+            this.name = name;
+            this.isPivot = isPivot;
+        }
+
+        /** The step's synchronous action. */
+        public StepBuilder<D> action(StepAction<D> stepAction) {
+            checkUnsetAction();
+            this.action = notNull(stepAction, "action");
+            return this;
+        }
+
+        /** The step's asynchronous action. */
+        public StepBuilder<D> asyncAction(AsyncStepAction<D> stepAction) {
+            checkUnsetAction();
+            this.asyncAction = notNull(stepAction, "action");
+            return this;
+        }
+
+        /** The synchronous compensation that undoes the action. Not allowed on or after the pivot. */
+        public StepBuilder<D> compensation(StepAction<D> stepCompensation) {
+            checkUnsetCompensation();
+            this.compensation = notNull(stepCompensation, "compensation");
+            return this;
+        }
+
+        /** The asynchronous compensation that undoes the action. Not allowed on or after the pivot. */
+        public StepBuilder<D> asyncCompensation(AsyncStepAction<D> stepCompensation) {
+            checkUnsetCompensation();
+            this.asyncCompensation = notNull(stepCompensation, "compensation");
+            return this;
+        }
+
+        /**
+         * How the action is retried. Default: {@link RetryPolicy#none()} before and on the pivot;
+         * after it, {@code exponential(100 ms, 10)}.
+         */
+        public StepBuilder<D> retry(RetryPolicy policy) {
+            checkUnset(retryPolicy, "retry policy");
+            this.retryPolicy = notNull(policy, "retry policy");
+            return this;
+        }
+
+        /** How the compensation is retried. Default: {@code exponential(100 ms, 10)}. */
+        public StepBuilder<D> compensationRetry(RetryPolicy policy) {
+            checkUnset(compensationRetryPolicy, "compensation retry policy");
+            this.compensationRetryPolicy = notNull(policy, "compensation retry policy");
+            return this;
+        }
+
+        /**
+         * How long one attempt may take (for an awaiting step: from the start of the attempt until
+         * the reply). An attempt that times out may have taken effect, so the step is compensated if
+         * the saga rolls back. Default: no limit.
+         */
+        public StepBuilder<D> timeout(Duration attemptTimeout) {
+            checkUnset(timeout, "timeout");
+            if (attemptTimeout == null || attemptTimeout.isNegative() || attemptTimeout.isZero()) {
+                throw new IllegalArgumentException(where() + "timeout must be > 0, was " + attemptTimeout);
+            }
+            this.timeout = attemptTimeout;
+            return this;
+        }
+
+        /**
+         * Makes this an awaiting step: after the action (which sends a command) returns, the step
+         * waits durably for a reply; a success reply's payload, converted to {@code type}, is merged
+         * into the data with {@code merger}; a failure reply fails the step without retries.
+         */
+        public <R> StepBuilder<D> awaitReply(Class<R> type, ReplyMerger<D, R> merger) {
+            checkUnset(replyType, "awaited reply");
+            this.replyType = notNull(type, "reply type");
+            this.replyMerger = notNull(merger, "reply merger");
+            return this;
+        }
+
+        /** Makes this an awaiting step whose success reply carries nothing to merge. */
+        public StepBuilder<D> awaitReply() {
+            return awaitReply(Object.class, (data, reply) -> data);
+        }
+
+        /** Finishes this step and adds the next one. */
+        public StepBuilder<D> step(String stepName) {
+            return saga.step(stepName);
+        }
+
+        /** Finishes this step and adds the pivot. */
+        public StepBuilder<D> pivot(String stepName) {
+            return saga.pivot(stepName);
+        }
+
+        /** Finishes this step and builds the saga; see {@link Builder#build()}. */
+        public SagaDefinition<D> build() {
+            return saga.build();
+        }
+
+        StepDefinition<D> toDefinition(boolean afterPivot) {
+            if (action == null && asyncAction == null) {
+                throw new IllegalArgumentException(where() + "has no action");
+            }
+            boolean compensated = compensation != null || asyncCompensation != null;
+            if (compensated && (isPivot || afterPivot)) {
+                throw new IllegalArgumentException(where() + (isPivot ? "the pivot" : "a step after the pivot")
+                        + " cannot have a compensation: once the pivot succeeds the saga must finish");
+            }
+            StepKind kind = isPivot ? StepKind.PIVOT
+                    : afterPivot ? StepKind.RETRIABLE
+                    : compensated ? StepKind.COMPENSATABLE : StepKind.UNCOMPENSATED;
+            RetryPolicy defaultRetry = kind == StepKind.RETRIABLE ? DEFAULT_RETRIABLE : RetryPolicy.none();
+            return new StepDefinition<>(name, kind, action, asyncAction, compensation, asyncCompensation,
+                    retryPolicy != null ? retryPolicy : defaultRetry,
+                    compensationRetryPolicy != null ? compensationRetryPolicy : DEFAULT_COMPENSATION,
+                    timeout, replyType, replyMerger);
+        }
+
+        private void checkUnsetAction() {
+            if (action != null || asyncAction != null) {
+                throw new IllegalStateException(where() + "action is already set");
+            }
+        }
+
+        private void checkUnsetCompensation() {
+            if (compensation != null || asyncCompensation != null) {
+                throw new IllegalStateException(where() + "compensation is already set");
+            }
+        }
+
+        private void checkUnset(Object current, String what) {
+            if (current != null) {
+                throw new IllegalStateException(where() + what + " is already set");
+            }
+        }
+
+        private <T> T notNull(T value, String what) {
+            if (value == null) {
+                throw new IllegalArgumentException(where() + what + " cannot be null");
+            }
+            return value;
+        }
+
+        private String where() {
+            return "saga '" + saga.name + "' step '" + name + "': ";
+        }
+    }
+
+    private static final RetryPolicy DEFAULT_RETRIABLE = RetryPolicy.exponential(Duration.ofMillis(100), 10);
+    private static final RetryPolicy DEFAULT_COMPENSATION = RetryPolicy.exponential(Duration.ofMillis(100), 10);
+}

@@ -1,0 +1,32 @@
+package dev.sagaflow;
+
+import dev.sagaflow.store.HistoryEntry;
+import dev.sagaflow.store.StepState;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What an operator sees of one instance: status, data, step states and history. Immutable.
+ *
+ * @param sagaId the instance
+ * @param sagaName the definition's name
+ * @param sagaVersion the definition's version
+ * @param status the saga's status
+ * @param data the data decoded with the registered definition's type, or {@code null} when no
+ *     matching definition is registered or the data cannot be read
+ * @param dataJson the stored data as text
+ * @param steps every step's state, in order
+ * @param history every recorded transition, oldest first (attempts, timings, errors)
+ * @param createdAt when the saga started
+ * @param updatedAt when it was last written
+ * @param owner the node driving it, or {@code null}
+ * @param error why it is compensating, compensated or failed, or {@code null}
+ */
+public record SagaInfo(String sagaId, String sagaName, int sagaVersion, SagaStatus status, Object data,
+        String dataJson, List<StepState> steps, List<HistoryEntry> history, Instant createdAt, Instant updatedAt,
+        String owner, String error) {
+    public SagaInfo {
+        steps = List.copyOf(steps);
+        history = List.copyOf(history);
+    }
+}

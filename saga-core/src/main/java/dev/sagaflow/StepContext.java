@@ -1,0 +1,44 @@
+package dev.sagaflow;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * What an action or a compensation knows about the attempt it runs in. Immutable.
+ *
+ * <p>The {@link #idempotencyKey()} is the same for every attempt of the same step of the same saga
+ * instance, across retries, crashes and nodes: participants use it to apply a command once however
+ * often it arrives. Actions run at least once, so every participant should.
+ */
+public interface StepContext {
+    /** The saga instance id. */
+    String sagaId();
+
+    /** The saga definition's name. */
+    String sagaName();
+
+    /** The step's name. */
+    String stepName();
+
+    /** The attempt number, from 1. Re-runs after a crash count as attempts. */
+    int attempt();
+
+    /** {@code true} when this is the step's compensation rather than its action. */
+    boolean isCompensation();
+
+    /**
+     * A key stable across every attempt of this step's action (or, separately, of its compensation)
+     * in this instance: {@code <sagaId>:<step>} for the action, {@code <sagaId>:<step>:compensation}
+     * for the compensation.
+     */
+    String idempotencyKey();
+
+    /**
+     * For an awaiting step: the id to send with the command, so that the reply can be routed back
+     * with {@link SagaReply#success(String, Object)}. It equals the action's idempotency key.
+     */
+    String correlationId();
+
+    /** When this attempt times out (the step's timeout or the saga's deadline, whichever is first), if ever. */
+    Optional<Instant> deadline();
+}

@@ -1,0 +1,113 @@
+package dev.sagaflow;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * One step of a {@link SagaDefinition}: its name, kind, handlers and policies. Immutable and
+ * thread-safe; built through {@link SagaDefinition.StepBuilder}.
+ *
+ * @param <D> the saga data type
+ */
+public final class StepDefinition<D> {
+    private final String name;
+    private final StepKind kind;
+    private final StepAction<D> action;
+    private final AsyncStepAction<D> asyncAction;
+    private final StepAction<D> compensation;
+    private final AsyncStepAction<D> asyncCompensation;
+    private final RetryPolicy retryPolicy;
+    private final RetryPolicy compensationRetryPolicy;
+    private final Duration timeout;
+    private final Class<?> replyType;
+    private final ReplyMerger<D, Object> replyMerger;
+
+    @SuppressWarnings("unchecked")
+    StepDefinition(String name, StepKind kind, StepAction<D> action, AsyncStepAction<D> asyncAction,
+            StepAction<D> compensation, AsyncStepAction<D> asyncCompensation, RetryPolicy retryPolicy,
+            RetryPolicy compensationRetryPolicy, Duration timeout, Class<?> replyType,
+            ReplyMerger<D, ?> replyMerger) {
+        this.name = name;
+        this.kind = kind;
+        this.action = action;
+        this.asyncAction = asyncAction;
+        this.compensation = compensation;
+        this.asyncCompensation = asyncCompensation;
+        this.retryPolicy = retryPolicy;
+        this.compensationRetryPolicy = compensationRetryPolicy;
+        this.timeout = timeout;
+        this.replyType = replyType;
+        this.replyMerger = (ReplyMerger<D, Object>) replyMerger;
+    }
+
+    /** The step's name, unique within its saga and stable across versions. */
+    public String name() {
+        return name;
+    }
+
+    /** The step's role. */
+    public StepKind kind() {
+        return kind;
+    }
+
+    /** Whether the step has a compensation. */
+    public boolean hasCompensation() {
+        return compensation != null || asyncCompensation != null;
+    }
+
+    /** Whether the step waits for a reply after its action ran. */
+    public boolean awaitsReply() {
+        return replyType != null;
+    }
+
+    /** The type of the success reply's payload, for an awaiting step. */
+    public Optional<Class<?>> replyType() {
+        return Optional.ofNullable(replyType);
+    }
+
+    /** The policy for the action's attempts. */
+    public RetryPolicy retryPolicy() {
+        return retryPolicy;
+    }
+
+    /** The policy for the compensation's attempts. */
+    public RetryPolicy compensationRetryPolicy() {
+        return compensationRetryPolicy;
+    }
+
+    /** How long one attempt may take (for an awaiting step: until the reply), if limited. */
+    public Optional<Duration> timeout() {
+        return Optional.ofNullable(timeout);
+    }
+
+    /** The synchronous action, or {@code null} if the action is asynchronous. For the runtime. */
+    public StepAction<D> action() {
+        return action;
+    }
+
+    /** The asynchronous action, or {@code null} if the action is synchronous. For the runtime. */
+    public AsyncStepAction<D> asyncAction() {
+        return asyncAction;
+    }
+
+    /** The synchronous compensation, or {@code null}. For the runtime. */
+    public StepAction<D> compensation() {
+        return compensation;
+    }
+
+    /** The asynchronous compensation, or {@code null}. For the runtime. */
+    public AsyncStepAction<D> asyncCompensation() {
+        return asyncCompensation;
+    }
+
+    /** The reply merger of an awaiting step, or {@code null}. For the runtime. */
+    public ReplyMerger<D, Object> replyMerger() {
+        return replyMerger;
+    }
+
+    @Override
+    public String toString() {
+        return "Step[" + name + " " + kind + (awaitsReply() ? " awaiting " + replyType.getSimpleName() : "")
+                + ", retry=" + retryPolicy + (timeout != null ? ", timeout=" + timeout : "") + "]";
+    }
+}
