@@ -39,9 +39,10 @@ import java.util.concurrent.ConcurrentMap;
  * <p><b>Thread-safety.</b> Thread-safe. Each instance is guarded by its own lock, so writes to
  * different instances never wait for each other; inserts take one short store-wide lock (after the
  * data round-trip, which runs unlocked) so that the id and the idempotency key are checked and
- * reserved together. Reads take no lock and see every completed write. {@link #query}, {@link
- * #claim}, {@link #renewLeases} and {@link #releaseLeases} are atomic per instance, not across
- * instances: a query running beside writes sees each instance either before or after each write.
+ * reserved together. {@link #find} and {@link #query} take no lock, {@link #history} only the
+ * instance's, and all see every completed write. {@link #query}, {@link #claim}, {@link
+ * #renewLeases} and {@link #releaseLeases} are atomic per instance, not across instances: a query
+ * running beside writes sees each instance either before or after each write.
  */
 public final class InMemorySagaStore implements SagaStore {
     private static final Comparator<SagaInstance> OLDEST_UPDATE_FIRST =
