@@ -17,15 +17,15 @@ import java.nio.charset.StandardCharsets;
  */
 public enum JdbcDialect {
     /**
-     * PostgreSQL 12 or newer. Data and steps are {@code jsonb}; every insert, update and claim is a
+     * PostgreSQL 12 or newer. Data is {@code json} (kept exactly as written), steps {@code jsonb}; every insert, update and claim is a
      * single statement in autocommit (writable common table expressions), so it costs one round-trip
      * and one commit; claims use {@code FOR UPDATE SKIP LOCKED}.
      */
     POSTGRESQL("postgresql"),
     /**
      * MySQL 8.0 or newer, and MariaDB 10.6 or newer (10.11 is the version tested), which share the
-     * SQL used here. Data and steps are {@code JSON} (binary on MySQL, {@code LONGTEXT} checked by
-     * {@code json_valid} on MariaDB). Each write is one transaction: the instance row, then the
+     * SQL used here. Data and steps are {@code LONGTEXT} checked by {@code json_valid} (which is
+     * what {@code JSON} means on MariaDB; MySQL's binary {@code JSON} would not keep the text as written). Each write is one transaction: the instance row, then the
      * history rows as a JDBC batch, then one commit. Claims use {@code FOR UPDATE SKIP LOCKED} where
      * the server has it (detected from its version; assumed when the dialect is named explicitly).
      * The driver must report found rows rather than changed rows for updates, which is the default

@@ -51,10 +51,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Timestamps are stored as microseconds since the epoch (UTC) in {@code BIGINT} columns: instants
  * round-trip exactly to the microsecond (finer digits are cut off), whatever the time zone of the JVM
- * or of the database session. Steps are stored as a JSON array, encoded with the store's own Jackson
- * mapper; saga data is stored as the JSON text the runtime's codec produced (PostgreSQL's
- * {@code jsonb} and MySQL's {@code JSON} normalise whitespace and key order; MariaDB and H2 keep the
- * text as written).
+ * or of the database session. Saga data comes back as exactly the JSON text the runtime's codec
+ * produced (PostgreSQL {@code json}, not {@code jsonb}; {@code LONGTEXT} checked by {@code json_valid}
+ * on MySQL and MariaDB; {@code CLOB} on H2). Steps are a JSON array in the store's own format, encoded
+ * with its own Jackson mapper ({@code jsonb} on PostgreSQL).
  *
  * <p>Connections are taken from the data source for each call and closed before it returns; their
  * auto-commit mode is restored. Failures of the database become {@link SagaStoreException}s whose
@@ -92,10 +92,11 @@ public final class JdbcSagaStore implements SagaStore {
 
         String instances = tables.instances();
         String history = tables.history();
-        String json = dialect.jsonParameter();
-        String values = "?, ?, ?, ?, ?, ?, " + json + ", " + json + ", ?, ?, ?, ?, ?, ?, ?";
+        String data = dialect.dataParameter();
+        String steps = dialect.stepsParameter();
+        String values = "?, ?, ?, ?, ?, ?, " + data + ", " + steps + ", ?, ?, ?, ?, ?, ?, ?";
         String set = "saga_name = ?, saga_version = ?, fingerprint = ?, idempotency_key = ?, status = ?, data = "
-                + json + ", steps = " + json + ", created_at = ?, updated_at = ?, deadline = ?, owner = ?,"
+                + data + ", steps = " + steps + ", created_at = ?, updated_at = ?, deadline = ?, owner = ?,"
                 + " lease_until = ?, version = ?, error = ?";
         String insertRow = "INSERT INTO " + instances + " (" + InstanceRows.INSTANCE_COLUMNS + ") VALUES (" + values + ")";
         String updateRow = "UPDATE " + instances + " SET " + set + " WHERE id = ? AND version = ?";

@@ -41,8 +41,13 @@ public abstract class Dialect {
         return false;
     }
 
-    /** The placeholder for a JSON column's value, for example {@code CAST(? AS jsonb)}. */
-    public String jsonParameter() {
+    /** The placeholder for the {@code data} column's value, for example {@code CAST(? AS json)}. */
+    public String dataParameter() {
+        return "?";
+    }
+
+    /** The placeholder for the {@code steps} column's value, for example {@code CAST(? AS jsonb)}. */
+    public String stepsParameter() {
         return "?";
     }
 

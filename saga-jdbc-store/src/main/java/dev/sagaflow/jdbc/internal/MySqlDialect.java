@@ -4,7 +4,7 @@ import dev.sagaflow.jdbc.JdbcDialect;
 import java.sql.SQLException;
 
 /**
- * MySQL 8 and MariaDB: {@code JSON} columns, one short transaction per write, {@code SKIP LOCKED}
+ * MySQL 8 and MariaDB: {@code LONGTEXT} JSON columns checked by {@code json_valid}, one short transaction per write, {@code SKIP LOCKED}
  * from MySQL 8.0.1 and MariaDB 10.6. Duplicate keys are error 1062 (SQLState 23000).
  */
 final class MySqlDialect extends Dialect {

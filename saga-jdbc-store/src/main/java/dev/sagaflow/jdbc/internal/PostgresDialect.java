@@ -3,7 +3,7 @@ package dev.sagaflow.jdbc.internal;
 import dev.sagaflow.jdbc.JdbcDialect;
 
 /**
- * PostgreSQL: {@code jsonb} columns, writable common table expressions for single-statement writes
+ * PostgreSQL: {@code json} data (kept as written) and {@code jsonb} steps, writable common table expressions for single-statement writes
  * and claims, {@code ON CONFLICT DO NOTHING} for duplicate idempotency keys, {@code SKIP LOCKED}.
  */
 final class PostgresDialect extends Dialect {
@@ -29,8 +29,14 @@ final class PostgresDialect extends Dialect {
         return true;
     }
 
+    /** {@code json} keeps the text exactly as the codec wrote it. */
     @Override
-    public String jsonParameter() {
+    public String dataParameter() {
+        return "CAST(? AS json)";
+    }
+
+    @Override
+    public String stepsParameter() {
         return "CAST(? AS jsonb)";
     }
 

@@ -3,7 +3,8 @@
 -- Every timestamp column holds microseconds since 1970-01-01T00:00:00Z (UTC), whatever the session time zone.
 -- Safe to run again: it creates only what is missing and never drops anything. The indexes are declared
 -- inside CREATE TABLE because MySQL has no CREATE INDEX IF NOT EXISTS.
--- JSON is a binary type on MySQL and LONGTEXT checked by json_valid() on MariaDB; neither caps the size.
+-- JSON columns are LONGTEXT checked by json_valid() (what JSON means on MariaDB): the store returns saga
+-- data as exactly the text it was given, which MySQL's binary JSON type would not. No size cap.
 
 CREATE TABLE IF NOT EXISTS ${prefix}instances (
     id              VARCHAR(100)  NOT NULL,
@@ -12,8 +13,8 @@ CREATE TABLE IF NOT EXISTS ${prefix}instances (
     fingerprint     VARCHAR(128)  NOT NULL,
     idempotency_key VARCHAR(500),
     status          VARCHAR(20)   NOT NULL,
-    data            JSON          NOT NULL,
-    steps           JSON          NOT NULL,
+    data            LONGTEXT      NOT NULL CHECK (json_valid(data)),
+    steps           LONGTEXT      NOT NULL CHECK (json_valid(steps)),
     created_at      BIGINT        NOT NULL,
     updated_at      BIGINT        NOT NULL,
     deadline        BIGINT,

@@ -2,6 +2,8 @@
 -- ${prefix} stands for the table prefix (saga_ by default); replace it before running this file by hand.
 -- Every timestamp column holds microseconds since 1970-01-01T00:00:00Z (UTC), whatever the session time zone.
 -- Safe to run again: it creates only what is missing and never drops anything.
+-- data is json, not jsonb: the store returns saga data as exactly the text it was given (jsonb would
+-- reorder keys and rewrite escapes). steps is the store's own format, so jsonb is fine there.
 
 CREATE TABLE IF NOT EXISTS ${prefix}instances (
     id              VARCHAR(100)  NOT NULL,
@@ -10,7 +12,7 @@ CREATE TABLE IF NOT EXISTS ${prefix}instances (
     fingerprint     VARCHAR(128)  NOT NULL,
     idempotency_key VARCHAR(500),
     status          VARCHAR(20)   NOT NULL,
-    data            JSONB         NOT NULL,
+    data            JSON          NOT NULL,
     steps           JSONB         NOT NULL,
     created_at      BIGINT        NOT NULL,
     updated_at      BIGINT        NOT NULL,
