@@ -1,0 +1,265 @@
+package dev.sagaflow.store.memory;
+
+import static dev.sagaflow.store.SagaInstanceBuilder.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sagaflow.SagaDataException;
+import dev.sagaflow.SagaEventType;
+import dev.sagaflow.SagaStatus;
+import dev.sagaflow.store.ClaimRequest;
+import dev.sagaflow.store.HistoryEntry;
+import dev.sagaflow.store.JsonTestCodec;
+import dev.sagaflow.store.SagaData;
+import dev.sagaflow.store.SagaInstance;
+import dev.sagaflow.store.SagaInstanceBuilder;
+import dev.sagaflow.store.SagaQuery;
+import dev.sagaflow.store.SagaStore;
+import dev.sagaflow.store.SagaStoreCompatibilityTest;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The compatibility suite on the default (round-trip) store and, nested, on the store that keeps
+ * live objects; then what only the in-memory store does.
+ */
+class InMemorySagaStoreTest extends SagaStoreCompatibilityTest {
+    private static final JsonTestCodec CODEC = new JsonTestCodec();
+
+    @Override
+    protected SagaStore createStore() {
+        return InMemorySagaStore.create();
+    }
+
+    @Nested
+    class WithoutSerialization extends SagaStoreCompatibilityTest {
+        @Override
+        protected SagaStore createStore() {
+            return InMemorySagaStore.withoutSerialization();
+        }
+    }
+
+    // ---------------------------------------------------------------- round-trip (the default)
+
+    @Test
+    void insert_of_data_that_cannot_be_serialised_throws_and_writes_nothing() {
+        InMemorySagaStore store = InMemorySagaStore.create();
+        SagaInstance instance = instance(SagaData.ofValue(new NoProperties(), CODEC)).idempotencyKey("k-1").build();
+
+        assertThatThrownBy(() -> store.insert(instance, List.of(started(instance))))
+                .isInstanceOf(SagaDataException.class)
+                .hasMessageContaining(NoProperties.class.getName())
+                .hasMessageContaining(instance.id())
+                .hasMessageContaining("order");
+
+        assertThat(store.size()).isZero();
+        assertThat(store.history(instance.id())).isEmpty();
+        // The idempotency key was not taken by the failed insert.
+        SagaInstance retry = SagaInstanceBuilder.from(instance).data(SagaData.ofJson("{}")).build();
+        assertThat(store.insert(retry, List.of(started(retry)))).isTrue();
+    }
+
+    @Test
+    void insert_of_data_that_serialises_but_cannot_be_read_back_throws_and_writes_nothing() {
+        InMemorySagaStore store = InMemorySagaStore.create();
+        SagaInstance instance = instance(SagaData.ofValue(new NoDefaultConstructor("o-1", 3), CODEC)).build();
+
+        assertThatThrownBy(() -> store.insert(instance, List.of(started(instance))))
+                .isInstanceOf(SagaDataException.class)
+                .hasMessageContaining("cannot be read back")
+                .satisfies(e -> assertThat(((SagaDataException) e).sagaId()).isEqualTo(instance.id()));
+
+        assertThat(store.find(instance.id())).isEmpty();
+    }
+
+    @Test
+    void update_of_data_that_cannot_be_read_back_throws_and_keeps_the_previous_state() {
+        InMemorySagaStore store = InMemorySagaStore.create();
+        SagaInstance instance = instance(SagaData.ofValue(new Mutable("o-1", 1), CODEC)).build();
+        store.insert(instance, List.of(started(instance)));
+        SagaInstance next = SagaInstanceBuilder.from(instance).nextVersion()
+                .data(SagaData.ofValue(new NoDefaultConstructor("o-1", 2), CODEC)).build();
+
+        assertThatThrownBy(() -> store.update(1, next, List.of(started(next))))
+                .isInstanceOf(SagaDataException.class);
+
+        SagaInstance stored = store.find(instance.id()).orElseThrow();
+        assertThat(stored.version()).isEqualTo(1);
+        assertThat(stored.data().json()).isEqualTo("{\"orderId\":\"o-1\",\"count\":1}");
+        assertThat(store.history(instance.id())).containsExactly(started(instance));
+    }
+
+    @Test
+    void every_read_returns_text_only_data() {
+        InMemorySagaStore store = InMemorySagaStore.create();
+        SagaInstance instance = instance(SagaData.ofValue(new Mutable("o-1", 1), CODEC)).idempotencyKey("k").build();
+        store.insert(instance, List.of(started(instance)));
+
+        assertThat(store.find(instance.id()).orElseThrow().data().hasValue()).isFalse();
+        assertThat(store.findByIdempotencyKey("order", "k").orElseThrow().data().hasValue()).isFalse();
+        assertThat(store.query(SagaQuery.all()).get(0).data().hasValue()).isFalse();
+        List<SagaInstance> claimed = store.claim(new ClaimRequest("node", T0, T0.plusSeconds(30), Set.of("fp"),
+                false, 10));
+        assertThat(claimed.get(0).data().hasValue()).isFalse();
+        assertThat(claimed.get(0).data().json()).isEqualTo("{\"orderId\":\"o-1\",\"count\":1}");
+    }
+
+    @Test
+    void changing_the_callers_object_after_a_write_does_not_change_the_stored_data() {
+        InMemorySagaStore store = InMemorySagaStore.create();
+        Mutable data = new Mutable("o-1", 1);
+        SagaInstance instance = instance(SagaData.ofValue(data, CODEC)).build();
+        store.insert(instance, List.of(started(instance)));
+
+        data.count = 99;
+
+        Mutable read = store.find(instance.id()).orElseThrow().data().decode(Mutable.class, CODEC);
+        assertThat(read).isNotSameAs(data);
+        assertThat(read.count).isEqualTo(1);
+    }
+
+    // ---------------------------------------------------------------- without serialisation
+
+    @Test
+    void without_serialisation_the_store_keeps_the_very_object_it_was_given() {
+        InMemorySagaStore store = InMemorySagaStore.withoutSerialization();
+        Mutable data = new Mutable("o-1", 1);
+        SagaInstance instance = instance(SagaData.ofValue(data, CODEC)).build();
+        store.insert(instance, List.of(started(instance)));
+
+        SagaData stored = store.find(instance.id()).orElseThrow().data();
+
+        assertThat(stored.hasValue()).isTrue();
+        assertThat(stored.decode(Mutable.class, CODEC)).isSameAs(data);
+    }
+
+    @Test
+    void without_serialisation_data_that_would_not_serialise_is_accepted() {
+        InMemorySagaStore store = InMemorySagaStore.withoutSerialization();
+        NoProperties data = new NoProperties();
+        SagaInstance instance = instance(SagaData.ofValue(data, CODEC)).build();
+
+        assertThat(store.insert(instance, List.of(started(instance)))).isTrue();
+
+        assertThat(store.find(instance.id()).orElseThrow().data().decode(NoProperties.class, CODEC)).isSameAs(data);
+    }
+
+    // ---------------------------------------------------------------- caller bugs
+
+    @Test
+    void insert_of_an_instance_whose_version_is_not_one_is_rejected() {
+        InMemorySagaStore store = InMemorySagaStore.create();
+        SagaInstance instance = instance(SagaData.ofJson("{}")).version(2).build();
+
+        assertThatThrownBy(() -> store.insert(instance, List.of())).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("version 1");
+        assertThat(store.size()).isZero();
+    }
+
+    @Test
+    void history_entries_of_another_instance_are_rejected() {
+        InMemorySagaStore store = InMemorySagaStore.create();
+        SagaInstance instance = instance(SagaData.ofJson("{}")).build();
+        SagaInstance other = instance(SagaData.ofJson("{}")).build();
+
+        assertThatThrownBy(() -> store.insert(instance, List.of(started(other))))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(store.size()).isZero();
+    }
+
+    @Test
+    void an_update_that_changes_the_idempotency_key_is_rejected() {
+        InMemorySagaStore store = InMemorySagaStore.create();
+        SagaInstance instance = instance(SagaData.ofJson("{}")).idempotencyKey("k-1").build();
+        store.insert(instance, List.of(started(instance)));
+        SagaInstance next = SagaInstanceBuilder.from(instance).nextVersion().idempotencyKey("k-2").build();
+
+        assertThatThrownBy(() -> store.update(1, next, List.of())).isInstanceOf(IllegalArgumentException.class);
+
+        assertThat(store.find(instance.id()).orElseThrow().version()).isEqualTo(1);
+        assertThat(store.findByIdempotencyKey("order", "k-1")).isPresent();
+    }
+
+    // ---------------------------------------------------------------- size and clear
+
+    @Test
+    void size_counts_instances_in_every_status() {
+        InMemorySagaStore store = InMemorySagaStore.create();
+        store.insert(instance(SagaData.ofJson("{}")).build(), List.of());
+        store.insert(instance(SagaData.ofJson("{}")).status(SagaStatus.COMPLETED).build(), List.of());
+
+        assertThat(store.size()).isEqualTo(2);
+    }
+
+    @Test
+    void clear_removes_instances_history_and_idempotency_keys_and_fences_their_writers() {
+        InMemorySagaStore store = InMemorySagaStore.create();
+        SagaInstance instance = instance(SagaData.ofJson("{}")).idempotencyKey("k-1").build();
+        store.insert(instance, List.of(started(instance)));
+
+        store.clear();
+
+        assertThat(store.size()).isZero();
+        assertThat(store.find(instance.id())).isEmpty();
+        assertThat(store.history(instance.id())).isEmpty();
+        assertThat(store.update(1, SagaInstanceBuilder.from(instance).nextVersion().build(), List.of())).isFalse();
+        assertThat(store.insert(instance, List.of(started(instance)))).isTrue();
+    }
+
+    @Test
+    void to_string_names_the_data_mode() {
+        assertThat(InMemorySagaStore.create()).hasToString("InMemorySagaStore[serialization=round-trip, instances=0]");
+        assertThat(InMemorySagaStore.withoutSerialization().toString()).contains("live objects");
+    }
+
+    // ---------------------------------------------------------------- fixtures
+
+    private static SagaInstanceBuilder instance(SagaData data) {
+        return SagaInstanceBuilder.of("order").fingerprint("fp").data(data);
+    }
+
+    private static HistoryEntry started(SagaInstance instance) {
+        return new HistoryEntry(instance.id(), instance.createdAt(), SagaEventType.SAGA_STARTED, null, 0, null);
+    }
+
+    /** Jackson has nothing to write for it and refuses (FAIL_ON_EMPTY_BEANS). */
+    static final class NoProperties {
+        @SuppressWarnings("unused")
+        private final int hidden = 1;
+    }
+
+    /** Serialises through its getters, but Jackson has no constructor to read it back with. */
+    public static final class NoDefaultConstructor {
+        private final String orderId;
+        private final int count;
+
+        public NoDefaultConstructor(String orderId, int count) {
+            this.orderId = orderId;
+            this.count = count;
+        }
+
+        public String getOrderId() {
+            return orderId;
+        }
+
+        public int getCount() {
+            return count;
+        }
+    }
+
+    /** A mutable bean, as hosts often use for saga data. */
+    public static final class Mutable {
+        public String orderId;
+        public int count;
+
+        public Mutable() {
+        }
+
+        Mutable(String orderId, int count) {
+            this.orderId = orderId;
+            this.count = count;
+        }
+    }
+}
