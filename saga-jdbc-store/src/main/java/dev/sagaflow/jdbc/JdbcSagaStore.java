@@ -115,10 +115,12 @@ public final class JdbcSagaStore implements SagaStore {
             this.insertSql = "WITH w AS (" + insertRow + " ON CONFLICT (saga_name, idempotency_key) DO NOTHING"
                     + " RETURNING id)" + appendHistory;
             this.updateSql = "WITH w AS (" + updateRow + " RETURNING id)" + appendHistory;
+            // The redundant "i.id = ANY(ARRAY(...))" lets the planner find the claimed rows by primary
+            // key; with the join alone it estimates the claim's size and may scan the whole table.
             String claim = "WITH c" + dialect.materializedCte()
                     + "(SELECT id, updated_at" + claimable + ")"
                     + " UPDATE " + instances + " AS i SET owner = ?, lease_until = ?, updated_at = ?,"
-                    + " version = i.version + 1 FROM c WHERE i.id = c.id"
+                    + " version = i.version + 1 FROM c WHERE i.id = c.id AND i.id = ANY(ARRAY(SELECT id FROM c))"
                     + " RETURNING " + InstanceRows.instanceColumns("i") + ", c.updated_at";
             this.claimSql = String.format(claim, "= ANY(?)", "");
             this.claimOwnSql = String.format(claim, "= ANY(?)", " OR owner = ?");
@@ -472,6 +474,16 @@ public final class JdbcSagaStore implements SagaStore {
     String claimSql(boolean includeOwn) {
         String sql = includeOwn ? claimOwnSql : claimSql;
         return dialect.supportsSingleStatementWrites() ? sql : String.format(sql, "?");
+    }
+
+    /** The SQL text of {@link #renewLeases}, for plans and tests. */
+    String renewLeasesSql() {
+        return renewSql;
+    }
+
+    /** The SQL text of {@link #history}, for plans and tests. */
+    String historySql() {
+        return historySql;
     }
 
     /** Prints every setting. */
