@@ -293,8 +293,6 @@ public final class JdbcSagaStore implements SagaStore {
                     ps.setString(i++, request.owner());
                     ps.setLong(i++, leaseUntil);
                     ps.setLong(i, now);
-                    record Claimed(SagaInstance instance, long previousUpdate) {
-                    }
                     List<Claimed> claimed = new ArrayList<>();
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
@@ -494,6 +492,10 @@ public final class JdbcSagaStore implements SagaStore {
     }
 
     // ---------------------------------------------------------------- plumbing
+
+    /** A claimed instance and when it had last been written before the claim: the claim's order. */
+    private record Claimed(SagaInstance instance, long previousUpdate) {
+    }
 
     @FunctionalInterface
     private interface Work<R> {

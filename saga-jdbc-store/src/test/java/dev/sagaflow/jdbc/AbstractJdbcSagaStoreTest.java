@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TimeZone;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -42,6 +43,7 @@ import org.junit.jupiter.api.Test;
  */
 abstract class AbstractJdbcSagaStoreTest {
     static final String PREFIX = "sft_jdbc_";
+    private static final Set<TestDatabase> EMPTIED = ConcurrentHashMap.newKeySet();
 
     private CountingDataSource counting;
     private JdbcSagaStore store;
@@ -58,6 +60,11 @@ abstract class AbstractJdbcSagaStoreTest {
 
     @BeforeEach
     void openStore() {
+        if (EMPTIED.add(database())) {
+            // Once per run: rows of earlier runs would do no harm (every test makes its own), but pile up.
+            database().deleteRows(PREFIX);
+            database().deleteRows("sft_other_");
+        }
         counting = new CountingDataSource(database().dataSource());
         store = JdbcSagaStore.builder(counting).tablePrefix(PREFIX).createSchemaIfMissing(true).build();
         run = UUID.randomUUID().toString().substring(0, 8);

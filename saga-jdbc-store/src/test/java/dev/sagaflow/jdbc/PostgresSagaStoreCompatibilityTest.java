@@ -1,5 +1,6 @@
 package dev.sagaflow.jdbc;
 
+import dev.sagaflow.jdbc.support.CompatibilityStores;
 import dev.sagaflow.jdbc.support.RequiresDatabase;
 import dev.sagaflow.jdbc.support.TestDatabase;
 import dev.sagaflow.store.SagaStore;
@@ -10,7 +11,6 @@ import dev.sagaflow.store.SagaStoreCompatibilityTest;
 class PostgresSagaStoreCompatibilityTest extends SagaStoreCompatibilityTest {
     @Override
     protected SagaStore createStore() {
-        return JdbcSagaStore.builder(TestDatabase.POSTGRESQL.pooled()).tablePrefix("sft_compat_").createSchemaIfMissing(true)
-                .build();
+        return CompatibilityStores.of(TestDatabase.POSTGRESQL);
     }
 }

@@ -4,8 +4,9 @@ import dev.sagaflow.jdbc.JdbcDialect;
 import java.sql.SQLException;
 
 /**
- * MySQL 8 and MariaDB: {@code LONGTEXT} JSON columns checked by {@code json_valid}, one short transaction per write, {@code SKIP LOCKED}
- * from MySQL 8.0.1 and MariaDB 10.6. Duplicate keys are error 1062 (SQLState 23000).
+ * MySQL 8 and MariaDB: {@code LONGTEXT} JSON columns checked by {@code json_valid}, one short
+ * transaction per write, {@code SKIP LOCKED} from MySQL 8.0.1 and MariaDB 10.6. Duplicate keys are
+ * error 1062 (SQLState 23000).
  */
 final class MySqlDialect extends Dialect {
     private static final int ER_DUP_ENTRY = 1062;

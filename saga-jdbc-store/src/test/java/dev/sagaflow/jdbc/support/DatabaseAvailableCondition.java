@@ -20,13 +20,21 @@ public final class DatabaseAvailableCondition implements ExecutionCondition {
         if (database == null) {
             return ConditionEvaluationResult.enabled("no database required");
         }
-        String problem = database.problem();
+        return decide(database.displayName(), database.url(), database.user(), database.problem(),
+                System.getenv("CI"));
+    }
+
+    /**
+     * The decision for a database named {@code name} at {@code url}, which has {@code problem} (or
+     * {@code null} if it answers), when the {@code CI} variable is {@code ci}.
+     *
+     * @throws IllegalStateException when the database does not answer and {@code ci} is set
+     */
+    static ConditionEvaluationResult decide(String name, String url, String user, String problem, String ci) {
         if (problem == null) {
-            return ConditionEvaluationResult.enabled(database.displayName() + " answers at " + database.url());
+            return ConditionEvaluationResult.enabled(name + " answers at " + url);
         }
-        String message = database.displayName() + " at " + database.url() + " (user " + database.user()
-                + ") does not answer: " + problem;
-        String ci = System.getenv("CI");
+        String message = name + " at " + url + " (user " + user + ") does not answer: " + problem;
         if (ci != null && !ci.isBlank()) {
             throw new IllegalStateException(message + ". CI is set, so this fails instead of skipping: start the"
                     + " database in .ci/run or point the SAGAFLOW_* variables at one.");
