@@ -37,6 +37,11 @@ public final class InstanceRows {
      * encoded row. Encoding happens here, before any connection is taken.
      */
     public record Encoded(SagaInstance instance, String data, String steps) {
+        /**
+         * Encodes {@code instance}'s data and steps.
+         *
+         * @throws dev.sagaflow.SagaDataException if the data cannot be serialised
+         */
         public static Encoded of(SagaInstance instance) {
             return new Encoded(instance, instance.data().json(), StepsJson.encode(instance.steps()));
         }

@@ -15,6 +15,11 @@ public final class Tables {
     private final String instances;
     private final String history;
 
+    /**
+     * The tables for {@code prefix}.
+     *
+     * @throws IllegalArgumentException if it is not a safe prefix (see {@link #checkPrefix(String)})
+     */
     public Tables(String prefix) {
         this.prefix = checkPrefix(prefix);
         this.instances = this.prefix + "instances";
