@@ -1,0 +1,784 @@
+package dev.sagaflow.jdbc;
+
+import dev.sagaflow.SagaStatus;
+import dev.sagaflow.SagaStoreException;
+import dev.sagaflow.jdbc.internal.Dialect;
+import dev.sagaflow.jdbc.internal.InstanceRows;
+import dev.sagaflow.jdbc.internal.InstanceRows.Encoded;
+import dev.sagaflow.jdbc.internal.Micros;
+import dev.sagaflow.jdbc.internal.Schema;
+import dev.sagaflow.jdbc.internal.Tables;
+import dev.sagaflow.store.ClaimRequest;
+import dev.sagaflow.store.HistoryEntry;
+import dev.sagaflow.store.SagaInstance;
+import dev.sagaflow.store.SagaQuery;
+import dev.sagaflow.store.SagaStore;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link SagaStore} on a relational database, through any {@link DataSource} (a pool is the host's
+ * choice; none is forced). Build one with {@link #builder(DataSource)}:
+ *
+ * <pre>{@code
+ * SagaStore store = JdbcSagaStore.builder(dataSource)
+ *         .createSchemaIfMissing(true)   // or run JdbcDialect.schemaResource() with your migration tool
+ *         .build();
+ * }</pre>
+ *
+ * <p>Every insert and update is one atomic write of the instance row and its history rows, and one
+ * commit. On PostgreSQL it is a single statement in autocommit (a writable common table expression)
+ * and so one round-trip; on MySQL, MariaDB and H2 it is one short transaction with the history rows
+ * sent as a JDBC batch. Every update is a compare-and-set on the {@code version} column: zero rows
+ * updated is a lost race and returns {@code false}; more than one row means the table has lost its
+ * primary key and throws {@link IllegalStateException}. Claims lock candidate rows with
+ * {@code FOR UPDATE SKIP LOCKED} where the database has it, so two nodes never claim the same instance.
+ *
+ * <p>Timestamps are stored as microseconds since the epoch (UTC) in {@code BIGINT} columns: instants
+ * round-trip exactly to the microsecond (finer digits are cut off), whatever the time zone of the JVM
+ * or of the database session. Saga data comes back as exactly the JSON text the runtime's codec
+ * produced (PostgreSQL {@code json}, not {@code jsonb}; {@code LONGTEXT} checked by {@code json_valid}
+ * on MySQL and MariaDB; {@code CLOB} on H2). Steps are a JSON array in the store's own format, encoded
+ * with its own Jackson mapper ({@code jsonb} on PostgreSQL).
+ *
+ * <p>Connections are taken from the data source for each call and closed before it returns; their
+ * auto-commit mode is restored. Failures of the database become {@link SagaStoreException}s whose
+ * message names the operation and the instance.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class JdbcSagaStore implements SagaStore {
+    private static final Logger log = LoggerFactory.getLogger(JdbcSagaStore.class);
+    private static final String LIVE_STATUSES = inList(List.of(SagaStatus.RUNNING, SagaStatus.COMPENSATING));
+
+    private final DataSource dataSource;
+    private final Dialect dialect;
+    private final Tables tables;
+    private final boolean createSchemaIfMissing;
+
+    private final String insertSql;
+    private final String updateSql;
+    private final String insertHistorySql;
+    private final String findSql;
+    private final String findByKeySql;
+    private final String existsSql;
+    private final String historySql;
+    private final String renewSql;
+    private final String releaseSql;
+    private final String claimSql;
+    private final String claimOwnSql;
+    private final String claimWriteSql;
+
+    private JdbcSagaStore(Builder builder, Dialect dialect) {
+        this.dataSource = builder.dataSource;
+        this.dialect = dialect;
+        this.tables = new Tables(builder.tablePrefix);
+        this.createSchemaIfMissing = builder.createSchemaIfMissing;
+
+        String instances = tables.instances();
+        String history = tables.history();
+        String data = dialect.dataParameter();
+        String steps = dialect.stepsParameter();
+        String values = "?, ?, ?, ?, ?, ?, " + data + ", " + steps + ", ?, ?, ?, ?, ?, ?, ?";
+        String set = "saga_name = ?, saga_version = ?, fingerprint = ?, idempotency_key = ?, status = ?, data = "
+                + data + ", steps = " + steps + ", created_at = ?, updated_at = ?, deadline = ?, owner = ?,"
+                + " lease_until = ?, version = ?, error = ?";
+        String insertRow = "INSERT INTO " + instances + " (" + InstanceRows.INSTANCE_COLUMNS + ") VALUES (" + values + ")";
+        String updateRow = "UPDATE " + instances + " SET " + set + " WHERE id = ? AND version = ?";
+        String claimable = " FROM " + instances + " WHERE status IN " + LIVE_STATUSES + " AND fingerprint %s"
+                + " AND (owner IS NULL OR lease_until IS NULL OR lease_until < ?%s)"
+                + " ORDER BY updated_at, id LIMIT ?" + dialect.lockClause();
+
+        if (dialect.supportsSingleStatementWrites()) {
+            // One statement writes the row and, only if the row was written, its history; it returns
+            // how many instance rows it wrote. The history arrays are zipped by unnest, in order.
+            String appendHistory = ", h AS (INSERT INTO " + history + " (" + InstanceRows.HISTORY_COLUMNS + ")"
+                    + " SELECT w.id, e.at, e.type, e.step, e.attempt, e.detail FROM w CROSS JOIN"
+                    + " unnest(CAST(? AS bigint[]), CAST(? AS varchar[]), CAST(? AS varchar[]),"
+                    + " CAST(? AS integer[]), CAST(? AS text[])) WITH ORDINALITY AS e(at, type, step, attempt, detail, n)"
+                    + " ORDER BY e.n) SELECT count(*) FROM w";
+            this.insertSql = "WITH w AS (" + insertRow + " ON CONFLICT (saga_name, idempotency_key) DO NOTHING"
+                    + " RETURNING id)" + appendHistory;
+            this.updateSql = "WITH w AS (" + updateRow + " RETURNING id)" + appendHistory;
+            // The redundant "i.id = ANY(ARRAY(...))" lets the planner find the claimed rows by primary
+            // key; with the join alone it estimates the claim's size and may scan the whole table.
+            String claim = "WITH c" + dialect.materializedCte()
+                    + "(SELECT id, updated_at" + claimable + ")"
+                    + " UPDATE " + instances + " AS i SET owner = ?, lease_until = ?, updated_at = ?,"
+                    + " version = i.version + 1 FROM c WHERE i.id = c.id AND i.id = ANY(ARRAY(SELECT id FROM c))"
+                    + " RETURNING " + InstanceRows.instanceColumns("i") + ", c.updated_at";
+            this.claimSql = String.format(claim, "= ANY(?)", "");
+            this.claimOwnSql = String.format(claim, "= ANY(?)", " OR owner = ?");
+        } else {
+            this.insertSql = insertRow;
+            this.updateSql = updateRow;
+            String claim = "SELECT " + InstanceRows.INSTANCE_COLUMNS + claimable;
+            // The fingerprint placeholders are filled in per call, into the "%s" this format leaves.
+            this.claimSql = String.format(claim, "IN (%s)", "");
+            this.claimOwnSql = String.format(claim, "IN (%s)", " OR owner = ?");
+        }
+        this.claimWriteSql = "UPDATE " + instances + " SET owner = ?, lease_until = ?, updated_at = ?, version = ?"
+                + " WHERE id = ? AND version = ?";
+        this.insertHistorySql = "INSERT INTO " + history + " (" + InstanceRows.HISTORY_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?)";
+        this.findSql = "SELECT " + InstanceRows.INSTANCE_COLUMNS + " FROM " + instances + " WHERE id = ?";
+        this.findByKeySql = "SELECT " + InstanceRows.INSTANCE_COLUMNS + " FROM " + instances
+                + " WHERE saga_name = ? AND idempotency_key = ?";
+        this.existsSql = "SELECT 1 FROM " + instances + " WHERE id = ?";
+        this.historySql = "SELECT " + InstanceRows.HISTORY_COLUMNS + " FROM " + history + " WHERE saga_id = ? ORDER BY id";
+        this.renewSql = "UPDATE " + instances + " SET lease_until = ? WHERE owner = ? AND status IN " + LIVE_STATUSES;
+        this.releaseSql = "UPDATE " + instances + " SET owner = NULL, lease_until = NULL WHERE owner = ? AND status IN "
+                + LIVE_STATUSES;
+    }
+
+    /**
+     * A builder for a store on {@code dataSource}.
+     *
+     * @throws NullPointerException if {@code dataSource} is null
+     */
+    public static Builder builder(DataSource dataSource) {
+        return new Builder(dataSource);
+    }
+
+    /** The dialect in use, named by the host or detected when the store was built. */
+    public JdbcDialect dialect() {
+        return dialect.kind();
+    }
+
+    /** The table prefix: the tables are {@code <prefix>instances} and {@code <prefix>history}. */
+    public String tablePrefix() {
+        return tables.prefix();
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The data is encoded before a connection is taken, so data that cannot be serialised fails
+     * with {@link dev.sagaflow.SagaDataException} and nothing is written. One commit.
+     *
+     * @throws IllegalArgumentException if an instance with the same id exists, or a history entry
+     *     belongs to another instance
+     * @throws SagaStoreException if the database fails
+     */
+    @Override
+    public boolean insert(SagaInstance instance, List<HistoryEntry> history) {
+        Objects.requireNonNull(instance, "instance cannot be null");
+        checkHistory(instance.id(), history);
+        Encoded row = Encoded.of(instance);
+        String what = "insert of saga instance";
+        if (dialect.supportsSingleStatementWrites()) {
+            return autoCommitted(what, instance.id(), true, c -> {
+                try (PreparedStatement ps = c.prepareStatement(insertSql)) {
+                    ps.setString(1, instance.id());
+                    int next = row.bindAllButId(ps, 2);
+                    bindHistoryArrays(c, ps, next, history);
+                    return rowCount(ps) == 1;
+                } catch (SQLException e) {
+                    if (dialect.isUniqueViolation(e)) {
+                        return resolveDuplicate(c, instance, e);
+                    }
+                    throw e;
+                }
+            });
+        }
+        return inTransaction(what, instance.id(), written -> written, c -> {
+            try (PreparedStatement ps = c.prepareStatement(insertSql)) {
+                ps.setString(1, instance.id());
+                row.bindAllButId(ps, 2);
+                ps.executeUpdate();
+            } catch (SQLException e) {
+                if (dialect.isUniqueViolation(e)) {
+                    return resolveDuplicate(c, instance, e);
+                }
+                throw e;
+            }
+            appendHistory(c, history);
+            return true;
+        });
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Writes every column but {@code id} from {@code next}. One commit when written, none when the
+     * race is lost.
+     *
+     * @throws IllegalArgumentException if {@code next.version()} is not {@code expectedVersion + 1},
+     *     or a history entry belongs to another instance
+     * @throws IllegalStateException if more than one row has the instance's id (the table lost its
+     *     primary key; on PostgreSQL the single statement has committed by then)
+     * @throws SagaStoreException if the database fails
+     */
+    @Override
+    public boolean update(long expectedVersion, SagaInstance next, List<HistoryEntry> history) {
+        Objects.requireNonNull(next, "next cannot be null");
+        if (next.version() != expectedVersion + 1) {
+            throw new IllegalArgumentException("next.version must be expectedVersion + 1 (" + (expectedVersion + 1)
+                    + ") for saga instance " + next.id() + ", was " + next.version());
+        }
+        checkHistory(next.id(), history);
+        Encoded row = Encoded.of(next);
+        String what = "update of saga instance to version " + next.version();
+        if (dialect.supportsSingleStatementWrites()) {
+            int rows = autoCommitted(what, next.id(), true, c -> {
+                try (PreparedStatement ps = c.prepareStatement(updateSql)) {
+                    int i = row.bindAllButId(ps, 1);
+                    ps.setString(i++, next.id());
+                    ps.setLong(i++, expectedVersion);
+                    bindHistoryArrays(c, ps, i, history);
+                    return rowCount(ps);
+                }
+            });
+            return checkUpdated(rows, next.id());
+        }
+        int rows = inTransaction(what, next.id(), n -> n == 1, c -> {
+            int n;
+            try (PreparedStatement ps = c.prepareStatement(updateSql)) {
+                int i = row.bindAllButId(ps, 1);
+                ps.setString(i++, next.id());
+                ps.setLong(i, expectedVersion);
+                n = ps.executeUpdate();
+            }
+            if (n == 1) {
+                appendHistory(c, history);
+            }
+            return n;
+        });
+        return checkUpdated(rows, next.id());
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>On PostgreSQL one statement (a locking {@code SELECT ... SKIP LOCKED} feeding an
+     * {@code UPDATE ... RETURNING}); elsewhere one transaction that locks the candidates, then writes
+     * each with a version check. One commit when anything was claimed.
+     */
+    @Override
+    public List<SagaInstance> claim(ClaimRequest request) {
+        Objects.requireNonNull(request, "request cannot be null");
+        if (request.fingerprints().isEmpty()) {
+            return List.of();
+        }
+        String what = "claim for owner '" + request.owner() + "'";
+        List<String> fingerprints = List.copyOf(request.fingerprints());
+        long now = Micros.of(request.now());
+        long leaseUntil = Micros.of(request.leaseUntil());
+        if (dialect.supportsSingleStatementWrites()) {
+            return autoCommitted(what, null, true, c -> {
+                try (PreparedStatement ps = c.prepareStatement(request.includeOwn() ? claimOwnSql : claimSql)) {
+                    int i = 1;
+                    ps.setArray(i++, c.createArrayOf("varchar", fingerprints.toArray()));
+                    ps.setLong(i++, now);
+                    if (request.includeOwn()) {
+                        ps.setString(i++, request.owner());
+                    }
+                    ps.setInt(i++, request.limit());
+                    ps.setString(i++, request.owner());
+                    ps.setLong(i++, leaseUntil);
+                    ps.setLong(i, now);
+                    List<Claimed> claimed = new ArrayList<>();
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            claimed.add(new Claimed(InstanceRows.read(rs), rs.getLong(16)));
+                        }
+                    }
+                    // RETURNING has no order: restore the claim's own, oldest update first.
+                    return claimed.stream()
+                            .sorted(Comparator.comparingLong(Claimed::previousUpdate)
+                                    .thenComparing(claim -> claim.instance().id()))
+                            .map(Claimed::instance)
+                            .toList();
+                }
+            });
+        }
+        String select = String.format(request.includeOwn() ? claimOwnSql : claimSql,
+                fingerprints.stream().map(f -> "?").collect(Collectors.joining(", ")));
+        Instant writtenNow = Micros.toInstant(now);
+        Instant writtenLease = Micros.toInstant(leaseUntil);
+        return inTransaction(what, null, claimed -> !claimed.isEmpty(), c -> {
+            List<SagaInstance> candidates = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(select)) {
+                int i = 1;
+                for (String fingerprint : fingerprints) {
+                    ps.setString(i++, fingerprint);
+                }
+                ps.setLong(i++, now);
+                if (request.includeOwn()) {
+                    ps.setString(i++, request.owner());
+                }
+                ps.setInt(i, request.limit());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        candidates.add(InstanceRows.read(rs));
+                    }
+                }
+            }
+            List<SagaInstance> claimed = new ArrayList<>(candidates.size());
+            if (candidates.isEmpty()) {
+                return claimed;
+            }
+            try (PreparedStatement ps = c.prepareStatement(claimWriteSql)) {
+                for (SagaInstance candidate : candidates) {
+                    ps.setString(1, request.owner());
+                    ps.setLong(2, leaseUntil);
+                    ps.setLong(3, now);
+                    ps.setLong(4, candidate.version() + 1);
+                    ps.setString(5, candidate.id());
+                    ps.setLong(6, candidate.version());
+                    // One row at a time, not batched: a batch may not report per-row counts, and the
+                    // version check decides which candidates this claimer really got.
+                    int n = ps.executeUpdate();
+                    if (n == 1) {
+                        claimed.add(candidate.claimedBy(request.owner(), writtenLease, writtenNow));
+                    } else if (n > 1) {
+                        throw tooManyRows("claim of", candidate.id(), n);
+                    }
+                }
+            }
+            return claimed;
+        });
+    }
+
+    /** {@inheritDoc} One {@code UPDATE} statement, one commit. */
+    @Override
+    public int renewLeases(String owner, Instant leaseUntil) {
+        Objects.requireNonNull(owner, "owner cannot be null");
+        long until = Micros.of(Objects.requireNonNull(leaseUntil, "leaseUntil cannot be null"));
+        return autoCommitted("lease renewal for owner '" + owner + "'", null, true, c -> {
+            try (PreparedStatement ps = c.prepareStatement(renewSql)) {
+                ps.setLong(1, until);
+                ps.setString(2, owner);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    /** {@inheritDoc} One {@code UPDATE} statement, one commit. */
+    @Override
+    public int releaseLeases(String owner) {
+        Objects.requireNonNull(owner, "owner cannot be null");
+        return autoCommitted("lease release for owner '" + owner + "'", null, true, c -> {
+            try (PreparedStatement ps = c.prepareStatement(releaseSql)) {
+                ps.setString(1, owner);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    @Override
+    public Optional<SagaInstance> find(String id) {
+        Objects.requireNonNull(id, "id cannot be null");
+        return autoCommitted("read of saga instance", id, false, c -> {
+            try (PreparedStatement ps = c.prepareStatement(findSql)) {
+                ps.setString(1, id);
+                return first(ps);
+            }
+        });
+    }
+
+    @Override
+    public Optional<SagaInstance> findByIdempotencyKey(String sagaName, String idempotencyKey) {
+        Objects.requireNonNull(sagaName, "sagaName cannot be null");
+        Objects.requireNonNull(idempotencyKey, "idempotencyKey cannot be null");
+        return autoCommitted("read of saga '" + sagaName + "' by idempotency key '" + idempotencyKey + "'", null, false,
+                c -> {
+                    try (PreparedStatement ps = c.prepareStatement(findByKeySql)) {
+                        ps.setString(1, sagaName);
+                        ps.setString(2, idempotencyKey);
+                        return first(ps);
+                    }
+                });
+    }
+
+    @Override
+    public List<HistoryEntry> history(String id) {
+        Objects.requireNonNull(id, "id cannot be null");
+        return autoCommitted("read of the history of saga instance", id, false, c -> {
+            try (PreparedStatement ps = c.prepareStatement(historySql)) {
+                ps.setString(1, id);
+                List<HistoryEntry> entries = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        entries.add(InstanceRows.readHistory(rs));
+                    }
+                }
+                return entries;
+            }
+        });
+    }
+
+    @Override
+    public List<SagaInstance> query(SagaQuery query) {
+        Objects.requireNonNull(query, "query cannot be null");
+        String sql = querySql(query);
+        return autoCommitted("query " + query, null, false, c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                int i = 1;
+                if (query.sagaName() != null) {
+                    ps.setString(i++, query.sagaName());
+                }
+                if (query.updatedBefore() != null) {
+                    ps.setLong(i++, Micros.of(query.updatedBefore()));
+                }
+                ps.setInt(i, query.limit());
+                List<SagaInstance> found = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        found.add(InstanceRows.read(rs));
+                    }
+                }
+                return found;
+            }
+        });
+    }
+
+    /** The SQL text of {@code query}: what {@link #query(SagaQuery)} runs, for plans and tests. */
+    String querySql(SagaQuery query) {
+        List<String> where = new ArrayList<>(3);
+        if (!query.statuses().isEmpty()) {
+            where.add("status IN " + inList(query.statuses().stream().sorted().toList()));
+        }
+        if (query.sagaName() != null) {
+            where.add("saga_name = ?");
+        }
+        if (query.updatedBefore() != null) {
+            where.add("updated_at < ?");
+        }
+        return "SELECT " + InstanceRows.INSTANCE_COLUMNS + " FROM " + tables.instances()
+                + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
+                + " ORDER BY updated_at, id LIMIT ?";
+    }
+
+    /** The SQL text of a claim, with one fingerprint placeholder where the dialect lists them. */
+    String claimSql(boolean includeOwn) {
+        String sql = includeOwn ? claimOwnSql : claimSql;
+        return dialect.supportsSingleStatementWrites() ? sql : String.format(sql, "?");
+    }
+
+    /** The SQL text of {@link #renewLeases}, for plans and tests. */
+    String renewLeasesSql() {
+        return renewSql;
+    }
+
+    /** The SQL text of {@link #history}, for plans and tests. */
+    String historySql() {
+        return historySql;
+    }
+
+    /** Prints every setting. */
+    @Override
+    public String toString() {
+        return "JdbcSagaStore[" + dialect + ", tables " + tables + ", createSchemaIfMissing " + createSchemaIfMissing
+                + "]";
+    }
+
+    // ---------------------------------------------------------------- plumbing
+
+    /** A claimed instance and when it had last been written before the claim: the claim's order. */
+    private record Claimed(SagaInstance instance, long previousUpdate) {
+    }
+
+    @FunctionalInterface
+    private interface Work<R> {
+        R run(Connection connection) throws SQLException;
+    }
+
+    /**
+     * Runs {@code work}, whose statements commit themselves in autocommit mode. When the pool hands
+     * out connections with autocommit off, a write is committed and a read is rolled back here, so
+     * the cost stays one commit either way.
+     */
+    private <R> R autoCommitted(String what, String sagaId, boolean write, Work<R> work) {
+        try (Connection c = dataSource.getConnection()) {
+            boolean autoCommit = c.getAutoCommit();
+            try {
+                R result = work.run(c);
+                if (!autoCommit) {
+                    if (write) {
+                        c.commit();
+                    } else {
+                        c.rollback();
+                    }
+                }
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                if (!autoCommit) {
+                    rollbackQuietly(c, e);
+                }
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw storeException(what, sagaId, e);
+        }
+    }
+
+    /** Runs {@code work} in one transaction, committed if {@code commitIf} accepts its result and rolled back otherwise. */
+    private <R> R inTransaction(String what, String sagaId, Predicate<R> commitIf, Work<R> work) {
+        try (Connection c = dataSource.getConnection()) {
+            boolean autoCommit = c.getAutoCommit();
+            if (autoCommit) {
+                c.setAutoCommit(false);
+            }
+            try {
+                R result = work.run(c);
+                if (commitIf.test(result)) {
+                    c.commit();
+                } else {
+                    c.rollback();
+                }
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(c, e);
+                throw e;
+            } finally {
+                if (autoCommit) {
+                    restoreAutoCommit(c);
+                }
+            }
+        } catch (SQLException e) {
+            throw storeException(what, sagaId, e);
+        }
+    }
+
+    private SagaStoreException storeException(String what, String sagaId, SQLException e) {
+        return new SagaStoreException(what + " failed on " + dialect.database() + " (tables " + tables + "): "
+                + e.getMessage() + " [SQLState " + e.getSQLState() + "]", sagaId, e);
+    }
+
+    private static void rollbackQuietly(Connection c, Exception cause) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    private static void restoreAutoCommit(Connection c) {
+        try {
+            c.setAutoCommit(true);
+        } catch (SQLException e) {
+            log.debug("cannot restore autocommit on a connection that is closed next", e);
+        }
+    }
+
+    /**
+     * After a duplicate key on insert: {@code false} if the idempotency key is taken (the contract's
+     * "already started"), {@link IllegalArgumentException} if the id is; otherwise the original error.
+     */
+    private boolean resolveDuplicate(Connection c, SagaInstance instance, SQLException duplicate) throws SQLException {
+        if (!c.getAutoCommit()) {
+            c.rollback();
+        }
+        if (instance.idempotencyKey() != null) {
+            try (PreparedStatement ps = c.prepareStatement(findByKeySql)) {
+                ps.setString(1, instance.sagaName());
+                ps.setString(2, instance.idempotencyKey());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        return false;
+                    }
+                }
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement(existsSql)) {
+            ps.setString(1, instance.id());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    throw new IllegalArgumentException("saga instance " + instance.id() + " already exists in "
+                            + tables.instances() + "; ids must be unique");
+                }
+            }
+        }
+        throw duplicate;
+    }
+
+    private void appendHistory(Connection c, List<HistoryEntry> history) throws SQLException {
+        if (history.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(insertHistorySql)) {
+            if (history.size() == 1) {
+                InstanceRows.bindHistory(ps, history.get(0));
+                ps.executeUpdate();
+                return;
+            }
+            for (HistoryEntry entry : history) {
+                InstanceRows.bindHistory(ps, entry);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    private static void bindHistoryArrays(Connection c, PreparedStatement ps, int first, List<HistoryEntry> history)
+            throws SQLException {
+        int n = history.size();
+        Long[] at = new Long[n];
+        String[] type = new String[n];
+        String[] step = new String[n];
+        Integer[] attempt = new Integer[n];
+        String[] detail = new String[n];
+        for (int k = 0; k < n; k++) {
+            HistoryEntry entry = history.get(k);
+            at[k] = Micros.of(entry.at());
+            type[k] = entry.type().name();
+            step[k] = entry.step();
+            attempt[k] = entry.attempt();
+            detail[k] = entry.detail();
+        }
+        setArray(c, ps, first, "int8", at);
+        setArray(c, ps, first + 1, "varchar", type);
+        setArray(c, ps, first + 2, "varchar", step);
+        setArray(c, ps, first + 3, "int4", attempt);
+        setArray(c, ps, first + 4, "text", detail);
+    }
+
+    private static void setArray(Connection c, PreparedStatement ps, int index, String type, Object[] values)
+            throws SQLException {
+        Array array = c.createArrayOf(type, values);
+        ps.setArray(index, array);
+    }
+
+    private static int rowCount(PreparedStatement ps) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+                throw new SQLException("the write returned no row count");
+            }
+            return rs.getInt(1);
+        }
+    }
+
+    private boolean checkUpdated(int rows, String id) {
+        if (rows > 1) {
+            throw tooManyRows("update of", id, rows);
+        }
+        return rows == 1;
+    }
+
+    private IllegalStateException tooManyRows(String what, String id, int rows) {
+        return new IllegalStateException(what + " saga instance " + id + " matched " + rows + " rows in "
+                + tables.instances() + ", not one: its primary key on id is missing. This is a bug in the schema;"
+                + " recreate the table from " + dialect.kind().schemaResource());
+    }
+
+    private static void checkHistory(String id, List<HistoryEntry> history) {
+        Objects.requireNonNull(history, "history cannot be null");
+        for (HistoryEntry entry : history) {
+            if (!entry.sagaId().equals(id)) {
+                throw new IllegalArgumentException("history entry " + entry.type() + " belongs to saga instance "
+                        + entry.sagaId() + ", not to " + id);
+            }
+        }
+    }
+
+    private static Optional<SagaInstance> first(PreparedStatement ps) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? Optional.of(InstanceRows.read(rs)) : Optional.empty();
+        }
+    }
+
+    private static String inList(List<SagaStatus> statuses) {
+        return statuses.stream().map(s -> "'" + s.name() + "'").collect(Collectors.joining(", ", "(", ")"));
+    }
+
+    /**
+     * Builds a {@link JdbcSagaStore}. Not thread-safe; {@link #build()} copies the settings, so later
+     * calls on the builder never change a store already built.
+     */
+    public static final class Builder {
+        private final DataSource dataSource;
+        private JdbcDialect dialect;
+        private String tablePrefix = Tables.DEFAULT_PREFIX;
+        private boolean createSchemaIfMissing;
+
+        private Builder(DataSource dataSource) {
+            this.dataSource = Objects.requireNonNull(dataSource, "dataSource cannot be null");
+        }
+
+        /**
+         * The database's dialect. Default: detected from the connection's {@link java.sql.DatabaseMetaData}
+         * when the store is built (which takes one connection), including capabilities that depend on
+         * the server version. A dialect named here assumes a current server: MySQL 8.0.1+ or MariaDB
+         * 10.6+ (SKIP LOCKED), PostgreSQL 12+.
+         */
+        public Builder dialect(JdbcDialect dialect) {
+            this.dialect = Objects.requireNonNull(dialect, "dialect cannot be null");
+            return this;
+        }
+
+        /**
+         * The prefix of the table names ({@code <prefix>instances}, {@code <prefix>history}) and index
+         * names. Default {@code saga_}. Tables live in the connection's current schema.
+         *
+         * @throws IllegalArgumentException unless it is a letter or {@code _} followed by at most 29
+         *     letters, digits or {@code _} (it is spliced into SQL, so nothing else is accepted)
+         */
+        public Builder tablePrefix(String tablePrefix) {
+            this.tablePrefix = Tables.checkPrefix(tablePrefix);
+            return this;
+        }
+
+        /**
+         * Whether {@link #build()} creates the tables and indexes that are missing, from the schema
+         * file in the jar ({@link JdbcDialect#schemaResource()}). Default {@code false}: production
+         * hosts usually run the schema file with their migration tool. Never drops or alters anything.
+         */
+        public Builder createSchemaIfMissing(boolean createSchemaIfMissing) {
+            this.createSchemaIfMissing = createSchemaIfMissing;
+            return this;
+        }
+
+        /**
+         * Builds the store: detects the dialect unless one was named and creates the schema if asked,
+         * then logs the effective configuration once at INFO.
+         *
+         * @throws SagaStoreException if the database cannot be reached for detection or schema creation
+         * @throws IllegalStateException if the detected database is not supported
+         */
+        public JdbcSagaStore build() {
+            Tables tables = new Tables(tablePrefix);
+            Dialect resolved = dialect == null ? null : Dialect.of(dialect);
+            if (resolved == null || createSchemaIfMissing) {
+                try (Connection c = dataSource.getConnection()) {
+                    if (resolved == null) {
+                        resolved = Dialect.detect(c.getMetaData());
+                    }
+                    if (createSchemaIfMissing) {
+                        Schema.createIfMissing(c, resolved, tables);
+                    }
+                } catch (SQLException e) {
+                    throw new SagaStoreException((resolved == null ? "dialect detection" : "schema creation for "
+                            + tables) + " failed: " + e.getMessage() + " [SQLState " + e.getSQLState() + "]", null, e);
+                }
+            }
+            JdbcSagaStore store = new JdbcSagaStore(this, resolved);
+            log.info("Sagaflow JDBC store: {}", store);
+            return store;
+        }
+
+        @Override
+        public String toString() {
+            return "JdbcSagaStore.Builder[dialect " + (dialect == null ? "detected" : dialect) + ", tablePrefix "
+                    + tablePrefix + ", createSchemaIfMissing " + createSchemaIfMissing + "]";
+        }
+    }
+}

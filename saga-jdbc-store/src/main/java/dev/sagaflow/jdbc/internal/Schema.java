@@ -1,0 +1,70 @@
+package dev.sagaflow.jdbc.internal;
+
+import dev.sagaflow.jdbc.JdbcDialect;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Creates the store's tables and indexes where they are missing, from the same schema file that
+ * ships in the jar for hosts' migration tools. Never drops or alters anything.
+ */
+public final class Schema {
+
+    private Schema() {
+    }
+
+    /** The statements of {@code dialect}'s schema file for {@code tables}: comments removed, split on {@code ;}. */
+    public static List<String> statements(JdbcDialect dialect, Tables tables) {
+        StringBuilder text = new StringBuilder();
+        for (String line : dialect.schemaSql(tables.prefix()).split("\n")) {
+            if (!line.strip().startsWith("--")) {
+                text.append(line).append('\n');
+            }
+        }
+        List<String> statements = new ArrayList<>();
+        for (String statement : text.toString().split(";")) {
+            if (!statement.isBlank()) {
+                statements.add(statement.strip());
+            }
+        }
+        return statements;
+    }
+
+    /**
+     * Runs every statement of the schema file on {@code connection}, each committed on its own. When
+     * another node creates the same tables at the same moment, PostgreSQL may report a duplicate
+     * (its IF NOT EXISTS is not atomic); the file is then run once more, which finds everything there.
+     */
+    public static void createIfMissing(Connection connection, Dialect dialect, Tables tables) throws SQLException {
+        List<String> statements = statements(dialect.kind(), tables);
+        boolean autoCommit = connection.getAutoCommit();
+        if (!autoCommit) {
+            connection.setAutoCommit(true);
+        }
+        try {
+            try {
+                run(connection, statements);
+            } catch (SQLException e) {
+                if (!dialect.isUniqueViolation(e)) {
+                    throw e;
+                }
+                run(connection, statements);
+            }
+        } finally {
+            if (!autoCommit) {
+                connection.setAutoCommit(false);
+            }
+        }
+    }
+
+    private static void run(Connection connection, List<String> statements) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            for (String sql : statements) {
+                statement.execute(sql);
+            }
+        }
+    }
+}

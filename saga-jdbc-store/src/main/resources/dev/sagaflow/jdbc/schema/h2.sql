@@ -1,0 +1,44 @@
+-- Sagaflow JDBC store schema for H2 2.x.
+-- ${prefix} stands for the table prefix (saga_ by default); replace it before running this file by hand.
+-- Every timestamp column holds microseconds since 1970-01-01T00:00:00Z (UTC), whatever the session time zone.
+-- Safe to run again: it creates only what is missing and never drops anything.
+
+CREATE TABLE IF NOT EXISTS ${prefix}instances (
+    id              VARCHAR(100)  NOT NULL,
+    saga_name       VARCHAR(200)  NOT NULL,
+    saga_version    INTEGER       NOT NULL,
+    fingerprint     VARCHAR(128)  NOT NULL,
+    idempotency_key VARCHAR(500),
+    status          VARCHAR(20)   NOT NULL,
+    data            CLOB          NOT NULL,
+    steps           CLOB          NOT NULL,
+    created_at      BIGINT        NOT NULL,
+    updated_at      BIGINT        NOT NULL,
+    deadline        BIGINT,
+    owner           VARCHAR(200),
+    lease_until     BIGINT,
+    version         BIGINT        NOT NULL,
+    error           CLOB,
+    CONSTRAINT ${prefix}instances_pk PRIMARY KEY (id),
+    CONSTRAINT ${prefix}instances_idempotency_uk UNIQUE (saga_name, idempotency_key)
+);
+
+-- query() and claim(): by status, oldest update first.
+CREATE INDEX IF NOT EXISTS ${prefix}instances_status_updated_idx ON ${prefix}instances (status, updated_at, id);
+
+-- renewLeases() and releaseLeases(): by owner.
+CREATE INDEX IF NOT EXISTS ${prefix}instances_owner_idx ON ${prefix}instances (owner);
+
+CREATE TABLE IF NOT EXISTS ${prefix}history (
+    id      BIGINT GENERATED ALWAYS AS IDENTITY,
+    saga_id VARCHAR(100) NOT NULL,
+    at      BIGINT       NOT NULL,
+    type    VARCHAR(40)  NOT NULL,
+    step    VARCHAR(200),
+    attempt INTEGER      NOT NULL,
+    detail  CLOB,
+    CONSTRAINT ${prefix}history_pk PRIMARY KEY (id)
+);
+
+-- history(): one instance's lines in the order they were written.
+CREATE INDEX IF NOT EXISTS ${prefix}history_saga_idx ON ${prefix}history (saga_id, id);

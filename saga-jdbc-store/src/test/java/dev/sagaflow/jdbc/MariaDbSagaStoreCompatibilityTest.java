@@ -1,0 +1,16 @@
+package dev.sagaflow.jdbc;
+
+import dev.sagaflow.jdbc.support.CompatibilityStores;
+import dev.sagaflow.jdbc.support.RequiresDatabase;
+import dev.sagaflow.jdbc.support.TestDatabase;
+import dev.sagaflow.store.SagaStore;
+import dev.sagaflow.store.SagaStoreCompatibilityTest;
+
+/** The store compatibility suite on MariaDB, through a connection pool, in tables of its own. */
+@RequiresDatabase(TestDatabase.MARIADB)
+class MariaDbSagaStoreCompatibilityTest extends SagaStoreCompatibilityTest {
+    @Override
+    protected SagaStore createStore() {
+        return CompatibilityStores.of(TestDatabase.MARIADB);
+    }
+}
