@@ -1,0 +1,186 @@
+package dev.sagaflow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sagaflow.fixtures.Ledger;
+import dev.sagaflow.fixtures.TestSagas;
+import dev.sagaflow.fixtures.Trail;
+import dev.sagaflow.store.SagaInstance;
+import dev.sagaflow.testing.SagaTestKit;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+/** A crash is simulated by halting an orchestrator; a new one over the same store resumes its instances. */
+class RecoveryTest {
+    private final SagaTestKit kit = SagaTestKit.create();
+    private final Ledger ledger = new Ledger();
+    private final List<String> keysSeen = new CopyOnWriteArrayList<>();
+
+    /** s2's action hangs on its first attempt (the process "dies" inside it) and succeeds afterwards. */
+    private SagaDefinition<Trail> hangingOnce(String hangingStep, boolean inCompensation) {
+        SagaDefinition.Builder<Trail> builder = Saga.define("recoverable", Trail.class);
+        for (String step : List.of("s1", "s2", "s3")) {
+            StepAction<Trail> action = TestSagas.action(ledger);
+            StepAction<Trail> compensation = TestSagas.compensation(ledger);
+            if (step.equals(hangingStep)) {
+                AsyncStepAction<Trail> hanging = (trail, context) -> {
+                    keysSeen.add(context.idempotencyKey() + "#" + context.attempt());
+                    ledger.record(context);
+                    return context.attempt() == 1 ? new CompletableFuture<>()
+                            : CompletableFuture.completedFuture(trail.mark((inCompensation ? "undo " : "do ") + step));
+                };
+                if (inCompensation) {
+                    builder.step(step).action(action).asyncCompensation(hanging);
+                } else {
+                    builder.step(step).asyncAction(hanging).compensation(compensation);
+                }
+            } else {
+                builder.step(step).action(action).compensation(compensation);
+            }
+        }
+        return builder.build();
+    }
+
+    @Test
+    void a_saga_stopped_in_the_middle_of_a_step_is_resumed_with_the_same_idempotency_key() {
+        SagaDefinition<Trail> saga = hangingOnce("s2", false);
+        SagaOrchestrator first = kit.orchestrator().nodeId("node-a").register(saga).build();
+        SagaExecution<Trail> execution = first.start(saga, Trail.of("t"));
+        assertThat(kit.store().find(execution.sagaId()).orElseThrow().step("s2").status())
+                .isEqualTo(StepStatus.RUNNING);
+
+        SagaTestKit.crash(first);
+        SagaOrchestrator second = kit.orchestrator().nodeId("node-a").register(saga).build();
+
+        SagaInstance stored = kit.store().find(execution.sagaId()).orElseThrow();
+        assertThat(stored.status()).isEqualTo(SagaStatus.COMPLETED);
+        assertThat(ledger.calls()).containsExactly("do s1", "do s2", "do s2", "do s3");
+        assertThat(keysSeen).containsExactly(execution.sagaId() + ":s2#1", execution.sagaId() + ":s2#2");
+        assertThat(stored.step("s2").mayHaveTakenEffect()).isTrue();
+        assertThat(kit.listener().types(execution.sagaId())).contains(SagaEventType.STEP_RESUMED);
+        second.close();
+    }
+
+    @Test
+    void another_node_resumes_the_saga_only_once_the_dead_nodes_lease_has_expired() {
+        SagaDefinition<Trail> saga = hangingOnce("s2", false);
+        SagaOrchestrator first = kit.orchestrator().register(saga).leaseDuration(Duration.ofSeconds(30)).build();
+        SagaExecution<Trail> execution = first.start(saga, Trail.of("t"));
+        SagaTestKit.crash(first);
+
+        SagaOrchestrator second = kit.orchestrator().register(saga).pollInterval(Duration.ofSeconds(5)).build();
+        assertThat(kit.store().find(execution.sagaId()).orElseThrow().status()).isEqualTo(SagaStatus.RUNNING);
+        kit.timer().advance(Duration.ofSeconds(25));
+        assertThat(kit.store().find(execution.sagaId()).orElseThrow().owner()).isEqualTo("node-1");
+        kit.timer().advance(Duration.ofSeconds(10));
+
+        assertThat(kit.store().find(execution.sagaId()).orElseThrow().status()).isEqualTo(SagaStatus.COMPLETED);
+        second.close();
+    }
+
+    @Test
+    void a_saga_stopped_in_the_middle_of_a_compensation_finishes_compensating() {
+        SagaDefinition<Trail> saga = hangingOnce("s2", true);
+        kit.faults().failActionAlways("s3", new IllegalStateException("no"));
+        SagaOrchestrator first = kit.orchestrator().nodeId("node-a").register(saga).build();
+        SagaExecution<Trail> execution = first.start(saga, Trail.of("t"));
+        assertThat(kit.store().find(execution.sagaId()).orElseThrow().status()).isEqualTo(SagaStatus.COMPENSATING);
+
+        SagaTestKit.crash(first);
+        SagaOrchestrator second = kit.orchestrator().nodeId("node-a").register(saga).build();
+
+        assertThat(kit.store().find(execution.sagaId()).orElseThrow().status()).isEqualTo(SagaStatus.COMPENSATED);
+        assertThat(ledger.calls()).containsExactly("do s1", "do s2", "undo s2", "undo s2", "undo s1");
+        assertThat(keysSeen).containsExactly(execution.sagaId() + ":s2:compensation#1",
+                execution.sagaId() + ":s2:compensation#2");
+        second.close();
+    }
+
+    @Test
+    void a_saga_waiting_for_a_reply_keeps_waiting_after_recovery_and_takes_the_reply() {
+        SagaDefinition<Trail> saga = Saga.define("waiting", Trail.class)
+                .step("ask").action(TestSagas.action(ledger)).awaitReply().compensation(TestSagas.compensation(ledger))
+                .timeout(Duration.ofMinutes(5))
+                .build();
+        SagaOrchestrator first = kit.orchestrator().nodeId("node-a").register(saga).build();
+        SagaExecution<Trail> execution = first.start(saga, Trail.of("t"));
+        SagaTestKit.crash(first);
+
+        SagaOrchestrator second = kit.orchestrator().nodeId("node-a").register(saga).build();
+        assertThat(kit.store().find(execution.sagaId()).orElseThrow().step("ask").status())
+                .isEqualTo(StepStatus.AWAITING_REPLY);
+        assertThat(ledger.calls()).as("the command is not sent again").containsExactly("do ask");
+
+        second.reply(SagaReply.success(execution.sagaId(), "ask", null));
+
+        assertThat(kit.store().find(execution.sagaId()).orElseThrow().status()).isEqualTo(SagaStatus.COMPLETED);
+        second.close();
+    }
+
+    @Test
+    void the_reply_timeout_still_fires_after_recovery() {
+        SagaDefinition<Trail> saga = Saga.define("waiting", Trail.class)
+                .step("ask").action(TestSagas.action(ledger)).awaitReply().compensation(TestSagas.compensation(ledger))
+                .timeout(Duration.ofMinutes(5))
+                .build();
+        SagaOrchestrator first = kit.orchestrator().nodeId("node-a").register(saga).build();
+        SagaExecution<Trail> execution = first.start(saga, Trail.of("t"));
+        SagaTestKit.crash(first);
+        SagaOrchestrator second = kit.orchestrator().nodeId("node-a").register(saga).build();
+
+        kit.timer().advance(Duration.ofMinutes(5));
+
+        assertThat(kit.store().find(execution.sagaId()).orElseThrow().status()).isEqualTo(SagaStatus.COMPENSATED);
+        assertThat(ledger.calls()).containsExactly("do ask", "undo ask");
+        second.close();
+    }
+
+    @Test
+    void an_instance_whose_definition_is_not_registered_is_left_untouched_and_reported() {
+        SagaDefinition<Trail> saga = hangingOnce("s2", false);
+        SagaDefinition<Trail> other = TestSagas.linear("other", 1, ledger);
+        SagaOrchestrator first = kit.orchestrator().nodeId("node-a").register(saga).build();
+        SagaExecution<Trail> execution = first.start(saga, Trail.of("t"));
+        SagaTestKit.crash(first);
+        SagaInstance before = kit.store().find(execution.sagaId()).orElseThrow();
+
+        SagaOrchestrator second = kit.orchestrator().nodeId("node-b").register(other).build();
+        kit.timer().advance(Duration.ofMinutes(1));
+
+        SagaInstance after = kit.store().find(execution.sagaId()).orElseThrow();
+        assertThat(after.version()).isEqualTo(before.version());
+        assertThat(after.owner()).isEqualTo("node-a");
+        assertThat(after.steps()).isEqualTo(before.steps());
+        assertThat(kit.listener().events(execution.sagaId()))
+                .filteredOn(e -> e.type() == SagaEventType.INSTANCE_NOT_RESUMABLE).hasSize(1)
+                .first().satisfies(e -> assertThat(e.detail()).contains("'recoverable' version 1 is not registered"));
+        assertThat(second.run(other, Trail.of("x")).status()).as("others go on").isEqualTo(SagaStatus.COMPLETED);
+        second.close();
+    }
+
+    @Test
+    void an_instance_whose_definition_changed_under_the_same_version_is_refused_naming_both_step_lists() {
+        SagaDefinition<Trail> original = hangingOnce("s2", false);
+        SagaDefinition<Trail> changed = Saga.define("recoverable", Trail.class)
+                .step("s1").action(TestSagas.action(ledger)).compensation(TestSagas.compensation(ledger))
+                .step("s2-renamed").action(TestSagas.action(ledger)).compensation(TestSagas.compensation(ledger))
+                .build();
+        SagaOrchestrator first = kit.orchestrator().nodeId("node-a").register(original).build();
+        SagaExecution<Trail> execution = first.start(original, Trail.of("t"));
+        SagaTestKit.crash(first);
+        long version = kit.store().find(execution.sagaId()).orElseThrow().version();
+
+        SagaOrchestrator second = kit.orchestrator().nodeId("node-a").register(changed).build();
+
+        assertThat(kit.store().find(execution.sagaId()).orElseThrow().version()).isEqualTo(version);
+        assertThatThrownBy(() -> second.abort(execution.sagaId(), "operator"))
+                .isInstanceOf(DefinitionMismatchException.class)
+                .hasMessageContaining("[s1, s2, s3]").hasMessageContaining("[s1, s2-renamed]");
+        assertThat(kit.store().find(execution.sagaId()).orElseThrow().version()).isEqualTo(version);
+        second.close();
+    }
+}
