@@ -123,6 +123,7 @@ public interface SagaOrchestrator extends AutoCloseable {
         private Duration pollInterval = Duration.ofSeconds(10);
         private Duration shutdownTimeout = Duration.ofSeconds(10);
         private int workerThreads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+        private boolean workerThreadsSet;
         private boolean recoverOnStart = true;
 
         Builder(SagaStore store) {
@@ -146,6 +147,7 @@ public interface SagaOrchestrator extends AutoCloseable {
         /** The size of the default worker pool, when no executor is given. Default: max(4, 2 × cores). */
         public Builder workerThreads(int threads) {
             this.workerThreads = Checks.atLeast(threads, 1, "workerThreads");
+            this.workerThreadsSet = true;
             return this;
         }
 
@@ -217,8 +219,13 @@ public interface SagaOrchestrator extends AutoCloseable {
          * disabled), and starts lease renewal and polling.
          *
          * @throws IllegalArgumentException if two registered definitions share a name and version
+         * @throws IllegalStateException if both an executor and a worker thread count are given
          */
         public SagaOrchestrator build() {
+            if (executor != null && workerThreadsSet) {
+                throw new IllegalStateException("workerThreads sizes the default pool and would be ignored"
+                        + " with the given executor; set one or the other");
+            }
             OrchestratorConfig config = new OrchestratorConfig(store, List.copyOf(definitions), List.copyOf(listeners),
                     List.copyOf(interceptors), executor, workerThreads, timer,
                     codec != null ? codec : new JacksonCodec(new ObjectMapper()),

@@ -10,6 +10,8 @@ import dev.sagaflow.testing.SagaTestKit;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class AwaitingStepTest {
@@ -138,30 +140,21 @@ class AwaitingStepTest {
 
     @Test
     void a_reply_that_arrives_before_the_action_returns_is_applied_after_it() throws Exception {
+        CountDownLatch sent = new CountDownLatch(1);
+        CountDownLatch replied = new CountDownLatch(1);
         SagaDefinition<Trail> saga = Saga.define("fast-reply", Trail.class)
-                .step("ask").action((trail, context) -> trail.mark("asked"))
+                .step("ask").action((trail, context) -> {
+                    sent.countDown();
+                    replied.await();
+                    return trail.mark("asked");
+                })
                 .awaitReply(CreditReserved.class, (trail, reply) -> trail.mark("got " + reply.reservationId()))
                 .build();
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
-        try {
-            SagaOrchestrator orchestrator = SagaOrchestrator.builder(kit.store()).register(saga).executor(pool)
-                    .timer(kit.timer()).build();
-            java.util.concurrent.CountDownLatch sent = new java.util.concurrent.CountDownLatch(1);
-            java.util.concurrent.CountDownLatch replied = new java.util.concurrent.CountDownLatch(1);
-            SagaDefinition<Trail> slow = Saga.define("fast-reply", Trail.class)
-                    .step("ask").action((trail, context) -> {
-                        sent.countDown();
-                        replied.await();
-                        return trail.mark("asked");
-                    })
-                    .awaitReply(CreditReserved.class, (trail, reply) -> trail.mark("got " + reply.reservationId()))
-                    .build();
-            assertThat(slow.fingerprint()).isEqualTo(saga.fingerprint());
-            SagaOrchestrator racing = SagaOrchestrator.builder(kit.store()).register(slow).executor(pool)
-                    .timer(kit.timer()).build();
-            SagaExecution<Trail> execution = racing.start(slow, Trail.of("r"));
+        try (SagaOrchestrator orchestrator = SagaOrchestrator.builder(kit.store()).register(saga)
+                .timer(kit.timer()).workerThreads(2).build()) {
+            SagaExecution<Trail> execution = orchestrator.start(saga, Trail.of("r"));
             sent.await();
-            Thread replier = new Thread(() -> racing.reply(
+            Thread replier = new Thread(() -> orchestrator.reply(
                     SagaReply.success(execution.sagaId(), "ask", new CreditReserved("x"))));
             replier.start();
             while (replier.getState() != Thread.State.WAITING && replier.isAlive()) {
@@ -170,12 +163,7 @@ class AwaitingStepTest {
             replied.countDown();
             replier.join();
 
-            assertThat(execution.outcome().get(10, java.util.concurrent.TimeUnit.SECONDS).data().marks())
-                    .containsExactly("asked", "got x");
-            orchestrator.close();
-            racing.close();
-        } finally {
-            pool.shutdownNow();
+            assertThat(execution.outcome().get(30, TimeUnit.SECONDS).data().marks()).containsExactly("asked", "got x");
         }
     }
 }

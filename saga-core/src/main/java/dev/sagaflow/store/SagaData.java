@@ -94,6 +94,17 @@ public final class SagaData {
         return ofJson(text);
     }
 
+    /** Equal when the encoded texts are equal (encoding a live value if needed). */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof SagaData data && json().equals(data.json());
+    }
+
+    @Override
+    public int hashCode() {
+        return json().hashCode();
+    }
+
     @Override
     public String toString() {
         String text = json;

@@ -33,6 +33,7 @@ public interface SagaStore {
      *
      * @return {@code true} if written; {@code false} if the stored version differs or the instance
      *     does not exist (nothing is written then)
+     * @throws IllegalArgumentException if {@code next.version()} is not {@code expectedVersion + 1}
      */
     boolean update(long expectedVersion, SagaInstance next, List<HistoryEntry> history);
 
@@ -49,15 +50,17 @@ public interface SagaStore {
     List<SagaInstance> query(SagaQuery query);
 
     /**
-     * Atomically takes over the instances the request selects: sets their owner and lease and
-     * increments their version (so a node that lost its lease is fenced off), and returns them as
-     * written. Two concurrent claims never return the same instance.
+     * Atomically takes over the instances the request selects, oldest update first: sets their
+     * owner and lease, sets {@code updatedAt} to the request's {@code now} and increments their
+     * version (so a node that lost its lease is fenced off), and returns them as written. Two
+     * concurrent claims by different owners never return the same instance.
      */
     List<SagaInstance> claim(ClaimRequest request);
 
     /**
      * Extends the lease of every live instance owned by {@code owner} to {@code leaseUntil}, without
-     * changing versions. One statement per call, not one per instance.
+     * changing versions; this includes leases of the owner that ran out but that nobody has
+     * claimed yet (the owner is alive again). One statement per call, not one per instance.
      *
      * @return how many instances were renewed
      */
