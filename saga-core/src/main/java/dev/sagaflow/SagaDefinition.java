@@ -221,6 +221,7 @@ public final class SagaDefinition<D> {
         private Duration timeout;
         private Class<?> replyType;
         private ReplyMerger<D, ?> replyMerger;
+        private boolean local;
 
         StepBuilder(Builder<D> saga, String name, boolean isPivot) {
             this.saga = saga;
@@ -299,6 +300,21 @@ public final class SagaDefinition<D> {
             return this;
         }
 
+        /**
+         * Makes this a local step: its work lives in the same database as the saga store, so its
+         * (synchronous) action and compensation run inside the store transaction that records their
+         * outcome and get its connection from {@link StepContext#connection()}. The work and the
+         * checkpoint commit or roll back together: the step takes effect exactly once, not at least
+         * once. Needs a store that implements {@code TransactionalSagaStore} (the JDBC store).
+         */
+        public StepBuilder<D> local() {
+            if (local) {
+                throw new IllegalStateException(where() + "local is already set");
+            }
+            this.local = true;
+            return this;
+        }
+
         /** Makes this an awaiting step whose success reply carries nothing to merge. */
         public StepBuilder<D> awaitReply() {
             return awaitReply(Object.class, (data, reply) -> data);
@@ -324,6 +340,10 @@ public final class SagaDefinition<D> {
                 throw new IllegalArgumentException(where() + "has no action");
             }
             boolean compensated = compensation != null || asyncCompensation != null;
+            if (local && (asyncAction != null || asyncCompensation != null || replyType != null)) {
+                throw new IllegalArgumentException(where() + "a local step runs inside the store's transaction, so its"
+                        + " action and compensation must be synchronous and it cannot await a reply");
+            }
             if (compensated && (isPivot || afterPivot)) {
                 throw new IllegalArgumentException(where() + (isPivot ? "the pivot" : "a step after the pivot")
                         + " cannot have a compensation: once the pivot succeeds the saga must finish");
@@ -335,7 +355,7 @@ public final class SagaDefinition<D> {
             return new StepDefinition<>(name, kind, action, asyncAction, compensation, asyncCompensation,
                     retryPolicy != null ? retryPolicy : defaultRetry,
                     compensationRetryPolicy != null ? compensationRetryPolicy : DEFAULT_COMPENSATION,
-                    timeout, replyType, replyMerger);
+                    timeout, replyType, replyMerger, local);
         }
 
         private void checkUnsetAction() {

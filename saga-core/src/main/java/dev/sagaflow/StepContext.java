@@ -1,5 +1,6 @@
 package dev.sagaflow;
 
+import java.sql.Connection;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -41,4 +42,13 @@ public interface StepContext {
 
     /** When this attempt times out (the step's timeout or the saga's deadline, whichever is first), if ever. */
     Optional<Instant> deadline();
+
+    /**
+     * For a {@code local()} step: the connection of the store transaction that will also record this
+     * attempt's outcome. Do the step's work with it and neither commit nor close it; the work and
+     * the checkpoint then commit, or roll back, together.
+     *
+     * @throws IllegalStateException if the step is not local
+     */
+    Connection connection();
 }

@@ -21,12 +21,13 @@ public final class StepDefinition<D> {
     private final Duration timeout;
     private final Class<?> replyType;
     private final ReplyMerger<D, Object> replyMerger;
+    private final boolean local;
 
     @SuppressWarnings("unchecked")
     StepDefinition(String name, StepKind kind, StepAction<D> action, AsyncStepAction<D> asyncAction,
             StepAction<D> compensation, AsyncStepAction<D> asyncCompensation, RetryPolicy retryPolicy,
             RetryPolicy compensationRetryPolicy, Duration timeout, Class<?> replyType,
-            ReplyMerger<D, ?> replyMerger) {
+            ReplyMerger<D, ?> replyMerger, boolean local) {
         this.name = name;
         this.kind = kind;
         this.action = action;
@@ -38,6 +39,15 @@ public final class StepDefinition<D> {
         this.timeout = timeout;
         this.replyType = replyType;
         this.replyMerger = (ReplyMerger<D, Object>) replyMerger;
+        this.local = local;
+    }
+
+    /**
+     * Whether the step is local: its action and compensation run inside the store's transaction
+     * that records their outcome, so they take effect exactly once.
+     */
+    public boolean isLocal() {
+        return local;
     }
 
     /** The step's name, unique within its saga and stable across versions. */
@@ -108,6 +118,6 @@ public final class StepDefinition<D> {
     @Override
     public String toString() {
         return "Step[" + name + " " + kind + (awaitsReply() ? " awaiting " + replyType.getSimpleName() : "")
-                + ", retry=" + retryPolicy + (timeout != null ? ", timeout=" + timeout : "") + "]";
+                + (local ? " local" : "") + ", retry=" + retryPolicy + (timeout != null ? ", timeout=" + timeout : "") + "]";
     }
 }

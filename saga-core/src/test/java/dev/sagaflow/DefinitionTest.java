@@ -72,6 +72,18 @@ class DefinitionTest {
     }
 
     @Test
+    void a_local_step_must_be_synchronous_and_cannot_await_a_reply() {
+        assertThatThrownBy(() -> Saga.define("l", Trail.class).step("a").local()
+                .asyncAction((t, c) -> java.util.concurrent.CompletableFuture.completedFuture(t)).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("saga 'l' step 'a': a local step runs inside the store's transaction");
+        assertThatThrownBy(() -> Saga.define("l", Trail.class).step("a").local().action(NOOP).awaitReply().build())
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(Saga.define("l", Trail.class).step("a").local().action(NOOP).build().steps().get(0).isLocal())
+                .isTrue();
+    }
+
+    @Test
     void kinds_follow_the_pivot_and_defaults_are_applied() {
         SagaDefinition<Trail> saga = Saga.define("kinds", Trail.class)
                 .step("read").action(NOOP)

@@ -124,6 +124,21 @@ class StartTest {
     }
 
     @Test
+    void a_local_step_needs_a_transactional_store_and_other_steps_have_no_connection() {
+        SagaDefinition<Trail> local = Saga.define("local", Trail.class).step("write").local()
+                .action((trail, context) -> trail).build();
+        assertThatThrownBy(() -> kit.orchestrator().register(local).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("saga 'local' step 'write' is local()").hasMessageContaining("InMemorySagaStore");
+
+        SagaDefinition<Trail> plain = Saga.define("plain", Trail.class).step("s1")
+                .action((trail, context) -> trail.mark(String.valueOf(context.connection()))).build();
+        SagaOutcome<Trail> outcome = kit.orchestrator().register(plain).build().run(plain, Trail.of("t"));
+        assertThat(outcome.status()).isEqualTo(SagaStatus.COMPENSATED);
+        assertThat(outcome.error()).contains("step 's1' of saga 'plain'").contains("is not local()");
+    }
+
+    @Test
     void a_closed_orchestrator_takes_no_new_sagas() {
         SagaDefinition<Trail> saga = TestSagas.linear("closing", 1, ledger);
         SagaOrchestrator orchestrator = kit.orchestrator().register(saga).build();

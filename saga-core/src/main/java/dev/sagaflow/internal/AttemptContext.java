@@ -1,12 +1,27 @@
 package dev.sagaflow.internal;
 
 import dev.sagaflow.StepContext;
+import java.sql.Connection;
 import java.time.Instant;
 import java.util.Optional;
 
 /** The context of one attempt. */
 record AttemptContext(String sagaId, String sagaName, String stepName, int attempt, boolean isCompensation,
-        Instant deadlineAt) implements StepContext {
+        Instant deadlineAt, Connection localConnection) implements StepContext {
+
+    AttemptContext withConnection(Connection transactionConnection) {
+        return new AttemptContext(sagaId, sagaName, stepName, attempt, isCompensation, deadlineAt,
+                transactionConnection);
+    }
+
+    @Override
+    public Connection connection() {
+        if (localConnection == null) {
+            throw new IllegalStateException("step '" + stepName + "' of saga '" + sagaName + "' instance " + sagaId
+                    + " is not local(): it has no store transaction");
+        }
+        return localConnection;
+    }
 
     @Override
     public String idempotencyKey() {

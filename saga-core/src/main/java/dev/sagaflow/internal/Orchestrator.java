@@ -28,6 +28,7 @@ import dev.sagaflow.store.SagaInstance;
 import dev.sagaflow.store.SagaQuery;
 import dev.sagaflow.store.SagaStore;
 import dev.sagaflow.store.StepState;
+import dev.sagaflow.store.TransactionalSagaStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -102,6 +103,7 @@ public final class Orchestrator implements SagaOrchestrator {
                         + definition.version() + " are registered; bump the version of the newer one");
             }
             fingerprints.add(definition.fingerprint());
+            requireTransactionsForLocalSteps(definition);
         }
         if (config.timer() != null) {
             this.timer = config.timer();
@@ -117,6 +119,16 @@ public final class Orchestrator implements SagaOrchestrator {
             this.ownedExecutor = new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 0L,
                     TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), NamedThreads.factory("sagaflow-worker"));
             this.executor = ownedExecutor;
+        }
+    }
+
+    private void requireTransactionsForLocalSteps(SagaDefinition<?> definition) {
+        for (var step : definition.steps()) {
+            if (step.isLocal() && !(store instanceof TransactionalSagaStore)) {
+                throw new IllegalArgumentException("saga '" + definition.name() + "' step '" + step.name()
+                        + "' is local(), which needs a store with transactions (the JDBC store); "
+                        + store.getClass().getSimpleName() + " has none");
+            }
         }
     }
 

@@ -20,6 +20,7 @@ import dev.sagaflow.store.HistoryEntry;
 import dev.sagaflow.store.SagaData;
 import dev.sagaflow.store.SagaInstance;
 import dev.sagaflow.store.StepState;
+import dev.sagaflow.store.TransactionalSagaStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -60,6 +61,9 @@ final class SagaRun<D> {
     private SagaTimer.Scheduled wakeTask;
     private SagaTimer.Scheduled deadlineTask;
     private Instant attemptDeadline;
+    // While deciding a local step's transition inside its store transaction: commit() only records it.
+    private boolean decideOnly;
+    private Transition decided;
 
     SagaRun(Orchestrator orchestrator, SagaDefinition<D> definition, SagaInstance instance, D data) {
         this.orchestrator = orchestrator;
@@ -128,7 +132,9 @@ final class SagaRun<D> {
         StepState resumed = compensating
                 ? step.with(StepStatus.COMPENSATING, step.attempts(), step.compensationAttempts() + 1,
                         step.mayHaveTakenEffect(), step.startedAt(), step.endedAt(), null, step.error())
-                : step.with(StepStatus.RUNNING, step.attempts() + 1, step.compensationAttempts(), true,
+                : step.with(StepStatus.RUNNING, step.attempts() + 1, step.compensationAttempts(),
+                        // A local step's interrupted attempt rolled back with its transaction.
+                        step.mayHaveTakenEffect() || !definition.steps().get(index).isLocal(),
                         step.startedAt(), step.endedAt(), null, step.error());
         List<StepState> steps = replace(instance.steps(), index, resumed);
         HistoryEntry entry = history(now, SagaEventType.STEP_RESUMED, step.name(),
@@ -170,8 +176,8 @@ final class SagaRun<D> {
             timeoutTask = orchestrator.later(Duration.between(now, deadline), () -> onTimeout(attemptToken));
         }
         AttemptContext context = new AttemptContext(instance.id(), definition.name(), step.name(), number,
-                compensating, deadline);
-        return new Attempt(attemptToken, index, compensating, context, data);
+                compensating, deadline, null);
+        return new Attempt(attemptToken, index, compensating, context, data, instance.version());
     }
 
     private Instant attemptDeadline(StepDefinition<D> step, boolean compensating, Instant now) {
@@ -193,6 +199,10 @@ final class SagaRun<D> {
         try {
             log.debug("running {} attempt {}", attempt.context.isCompensation() ? "compensation" : "action",
                     attempt.context.attempt());
+            if (step.isLocal()) {
+                invokeLocal(attempt, step);
+                return;
+            }
             for (StepInterceptor interceptor : orchestrator.interceptors()) {
                 interceptor.beforeAttempt(attempt.context);
             }
@@ -213,6 +223,112 @@ final class SagaRun<D> {
             onResult(attempt, null, error);
         } finally {
             restoreMdc(previousStep);
+        }
+    }
+
+    /**
+     * Runs a local step's handler inside the store transaction that records its outcome: the
+     * transition is decided inside the transaction and applied only once it has committed.
+     */
+    private void invokeLocal(Attempt attempt, StepDefinition<D> step) {
+        TransactionalSagaStore store = (TransactionalSagaStore) orchestrator.store();
+        List<Transition> decided = new ArrayList<>(1);
+        boolean committed;
+        try {
+            committed = store.updateWithLocalWork(attempt.version, connection -> {
+                AttemptContext context = attempt.context.withConnection(connection);
+                for (StepInterceptor interceptor : orchestrator.interceptors()) {
+                    interceptor.beforeAttempt(context);
+                }
+                StepAction<D> handler = attempt.compensation ? step.compensation() : step.action();
+                D result = handler.apply(attempt.data, context);
+                if (result == null) {
+                    throw new NullHandlerResult((attempt.compensation ? "compensation" : "action") + " returned null data");
+                }
+                Transition transition = decideSuccess(attempt, result);
+                if (transition == null) {
+                    throw new StaleAttempt();
+                }
+                decided.add(transition);
+                return new TransactionalSagaStore.Write(transition.next, transition.history);
+            });
+        } catch (TransactionalSagaStore.LocalWorkException e) {
+            if (!(e.getCause() instanceof StaleAttempt)) {
+                onResult(attempt, null, e.getCause());
+            }
+            return;
+        } catch (RuntimeException e) {
+            // The store failed around the work: it rolled back unless the commit itself was lost.
+            committed = !decided.isEmpty() && alreadyWrittenQuietly(decided.get(0).next);
+            if (!committed) {
+                localStoreFailure(attempt, e);
+                return;
+            }
+        }
+        Runnable next;
+        synchronized (this) {
+            if (attempt.token != token || done) {
+                return;
+            }
+            inFlight = false;
+            orchestrator.attemptFinished();
+            cancel(timeoutTask);
+            if (!committed) {
+                lastCommit = Commit.LOST;
+                lost();
+                return;
+            }
+            lastCommit = Commit.WRITTEN;
+            next = applied(decided.get(0));
+        }
+        run(next);
+    }
+
+    /** Decides, without writing, the transition that records a successful attempt; null if the attempt is stale. */
+    private synchronized Transition decideSuccess(Attempt attempt, D result) {
+        if (attempt.token != token || done || instance.version() != attempt.version) {
+            return null;
+        }
+        decideOnly = true;
+        try {
+            if (attempt.compensation) {
+                compensationFinished(attempt.index, result, null);
+            } else {
+                stepSucceeded(attempt.index, result, orchestrator.now());
+            }
+            return decided;
+        } finally {
+            decideOnly = false;
+            decided = null;
+        }
+    }
+
+    private boolean alreadyWrittenQuietly(SagaInstance intended) {
+        try {
+            return alreadyWritten(intended);
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** The store failed while a local attempt ran; nothing took effect, so the attempt is run again later. */
+    private void localStoreFailure(Attempt attempt, RuntimeException error) {
+        synchronized (this) {
+            if (attempt.token != token || done) {
+                return;
+            }
+            token++;
+            inFlight = false;
+            orchestrator.attemptFinished();
+            cancel(timeoutTask);
+            writeFailures++;
+            long backoff = Math.min(MAX_WRITE_BACKOFF_MS, 100L << Math.min(writeFailures - 1, 10));
+            log.warn("saga {} ({}): the store failed during local step '{}', which was rolled back; running it again"
+                    + " in {} ms: {}", instance.id(), definition.name(), attempt.context.stepName(), backoff,
+                    error.toString());
+            long version = instance.version();
+            cancel(wakeTask);
+            wakeTask = orchestrator.later(Duration.ofMillis(backoff), () -> runAttempt(version));
         }
     }
 
@@ -564,6 +680,10 @@ final class SagaRun<D> {
     }
 
     private Runnable commit(Transition transition) {
+        if (decideOnly) {
+            decided = transition;
+            return null;
+        }
         if (orchestrator.isHalted()) {
             abandon("the orchestrator was halted");
             lastCommit = Commit.LOST;
@@ -649,6 +769,7 @@ final class SagaRun<D> {
             }
             log.info("saga {} ({}): the store is back, the pending write succeeded", instance.id(), definition.name());
             pendingWrite = null;
+            writeFailures = 0;
             next = applied(transition);
         }
         run(next);
@@ -864,13 +985,15 @@ final class SagaRun<D> {
         final boolean compensation;
         final AttemptContext context;
         final D data;
+        final long version;
 
-        Attempt(long token, int index, boolean compensation, AttemptContext context, D data) {
+        Attempt(long token, int index, boolean compensation, AttemptContext context, D data, long version) {
             this.token = token;
             this.index = index;
             this.compensation = compensation;
             this.context = context;
             this.data = data;
+            this.version = version;
         }
     }
 
@@ -894,6 +1017,13 @@ final class SagaRun<D> {
                 recorded.completeExceptionally(new ReplyRejectedException("reply not applied: the saga was changed"
                         + " by another node", run.definition.name(), run.id(), reply.step()));
             }
+        }
+    }
+
+    /** A local attempt found, inside its transaction, that it had been overtaken (timeout, abort). */
+    private static final class StaleAttempt extends RuntimeException {
+        StaleAttempt() {
+            super("stale attempt", null, false, false);
         }
     }
 

@@ -13,6 +13,7 @@ import dev.sagaflow.store.HistoryEntry;
 import dev.sagaflow.store.SagaInstance;
 import dev.sagaflow.store.SagaQuery;
 import dev.sagaflow.store.SagaStore;
+import dev.sagaflow.store.TransactionalSagaStore;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -62,7 +63,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Immutable and thread-safe.
  */
-public final class JdbcSagaStore implements SagaStore {
+public final class JdbcSagaStore implements TransactionalSagaStore {
     private static final Logger log = LoggerFactory.getLogger(JdbcSagaStore.class);
     private static final String LIVE_STATUSES = inList(List.of(SagaStatus.RUNNING, SagaStatus.COMPENSATING));
 
@@ -233,34 +234,60 @@ public final class JdbcSagaStore implements SagaStore {
                     + ") for saga instance " + next.id() + ", was " + next.version());
         }
         checkHistory(next.id(), history);
-        Encoded row = Encoded.of(next);
         String what = "update of saga instance to version " + next.version();
         if (dialect.supportsSingleStatementWrites()) {
-            int rows = autoCommitted(what, next.id(), true, c -> {
-                try (PreparedStatement ps = c.prepareStatement(updateSql)) {
-                    int i = row.bindAllButId(ps, 1);
-                    ps.setString(i++, next.id());
-                    ps.setLong(i++, expectedVersion);
-                    bindHistoryArrays(c, ps, i, history);
-                    return rowCount(ps);
-                }
-            });
+            int rows = autoCommitted(what, next.id(), true, c -> writeUpdate(c, expectedVersion, next, history));
             return checkUpdated(rows, next.id());
         }
-        int rows = inTransaction(what, next.id(), n -> n == 1, c -> {
-            int n;
-            try (PreparedStatement ps = c.prepareStatement(updateSql)) {
-                int i = row.bindAllButId(ps, 1);
-                ps.setString(i++, next.id());
-                ps.setLong(i, expectedVersion);
-                n = ps.executeUpdate();
+        int rows = inTransaction(what, next.id(), n -> n == 1, c -> writeUpdate(c, expectedVersion, next, history));
+        return checkUpdated(rows, next.id());
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>One transaction on one pooled connection: the work's statements, then the same version-checked
+     * update and history rows as {@link #update}, then one commit.
+     */
+    @Override
+    public boolean updateWithLocalWork(long expectedVersion, LocalWork work) {
+        Objects.requireNonNull(work, "work cannot be null");
+        int rows = inTransaction("local step write", null, n -> n == 1, c -> {
+            Write write;
+            try {
+                write = work.perform(c);
+            } catch (Exception e) {
+                throw new LocalWorkException(e);
             }
+            SagaInstance next = write.next();
+            if (next.version() != expectedVersion + 1) {
+                throw new IllegalArgumentException("next.version must be expectedVersion + 1 (" + (expectedVersion + 1)
+                        + ") for saga instance " + next.id() + ", was " + next.version());
+            }
+            checkHistory(next.id(), write.history());
+            return writeUpdate(c, expectedVersion, next, write.history());
+        });
+        return rows == 1;
+    }
+
+    /** The version-checked update and its history rows, on {@code c}; returns the rows updated. */
+    private int writeUpdate(Connection c, long expectedVersion, SagaInstance next, List<HistoryEntry> history)
+            throws SQLException {
+        Encoded row = Encoded.of(next);
+        try (PreparedStatement ps = c.prepareStatement(updateSql)) {
+            int i = row.bindAllButId(ps, 1);
+            ps.setString(i++, next.id());
+            ps.setLong(i++, expectedVersion);
+            if (dialect.supportsSingleStatementWrites()) {
+                bindHistoryArrays(c, ps, i, history);
+                return rowCount(ps);
+            }
+            int n = ps.executeUpdate();
             if (n == 1) {
                 appendHistory(c, history);
             }
             return n;
-        });
-        return checkUpdated(rows, next.id());
+        }
     }
 
     /**

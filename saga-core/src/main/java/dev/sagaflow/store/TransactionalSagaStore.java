@@ -1,0 +1,55 @@
+package dev.sagaflow.store;
+
+import java.sql.Connection;
+import java.util.List;
+
+/**
+ * A store that can run a local step's work and record its outcome in one database transaction, so
+ * that the work and the checkpoint commit or roll back together: the step takes effect exactly
+ * once. Needed by steps declared {@code local()}; the JDBC store implements it.
+ */
+public interface TransactionalSagaStore extends SagaStore {
+
+    /**
+     * Opens a transaction, lets {@code work} do its statements on the transaction's connection, and
+     * writes what {@code work} returns with the same compare-and-set and history as
+     * {@link #update(long, SagaInstance, List)}, on the same connection. Commits if the write
+     * succeeded; otherwise rolls everything back, the work included.
+     *
+     * @return {@code true} if committed; {@code false} if the version check failed (then nothing of
+     *     the work remains)
+     * @throws LocalWorkException wrapping what {@code work} threw, after rolling back
+     * @throws dev.sagaflow.SagaStoreException if the database failed (the outcome of a failed commit
+     *     is then unknown: read the instance to find out)
+     */
+    boolean updateWithLocalWork(long expectedVersion, LocalWork work);
+
+    /** A local step's work and the write that records it. */
+    @FunctionalInterface
+    interface LocalWork {
+        /**
+         * Does the work with {@code connection} (never committing or closing it) and returns the
+         * write that records its outcome.
+         */
+        Write perform(Connection connection) throws Exception;
+    }
+
+    /**
+     * The write a {@link LocalWork} asks for.
+     *
+     * @param next the instance to write; its version must be {@code expectedVersion + 1}
+     * @param history the history entries to append
+     */
+    record Write(SagaInstance next, List<HistoryEntry> history) {
+        public Write {
+            history = List.copyOf(history);
+        }
+    }
+
+    /** What a {@link LocalWork} threw; the transaction was rolled back. */
+    final class LocalWorkException extends RuntimeException {
+        public LocalWorkException(Throwable cause) {
+            super(cause.toString(), cause, false, false);
+        }
+    }
+}

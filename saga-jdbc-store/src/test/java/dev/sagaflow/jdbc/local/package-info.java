@@ -1,0 +1,2 @@
+/** Tests of local steps: work and checkpoint in one transaction, including crashes between them. */
+package dev.sagaflow.jdbc.local;
