@@ -361,7 +361,12 @@ final class SagaRun<D> {
     private void onTimeout(long attemptToken) {
         Runnable next;
         synchronized (this) {
-            if (attemptToken != token || done || pendingWrite != null) {
+            if (attemptToken != token || done) {
+                return;
+            }
+            if (pendingWrite != null) {
+                // Decide the timeout once the pending write has landed.
+                timeoutTask = orchestrator.later(Duration.ofMillis(MAX_WRITE_BACKOFF_MS / 10), () -> onTimeout(attemptToken));
                 return;
             }
             token++;
@@ -378,12 +383,6 @@ final class SagaRun<D> {
                     step.name());
             if (instance.status() == SagaStatus.COMPENSATING) {
                 next = compensationFinished(index, null, timeout);
-            } else if (pendingReply != null) {
-                // The participant answered although our side of the action never returned.
-                PendingReply reply = pendingReply;
-                pendingReply = null;
-                next = applyReply(index, reply.reply);
-                reply.settle(lastCommit, this);
             } else {
                 next = actionFinished(index, null, timeout, true);
             }
@@ -397,16 +396,20 @@ final class SagaRun<D> {
         StepDefinition<D> stepDefinition = definition.steps().get(index);
         StepState step = instance.steps().get(index);
         Instant now = orchestrator.now();
+        if (pendingReply != null) {
+            // The participant answered while our side of the action ran: the command went out, so
+            // the reply decides the step whatever the action's own outcome.
+            PendingReply reply = pendingReply;
+            pendingReply = null;
+            if (error == null) {
+                data = result;
+            }
+            Runnable next = applyReply(index, reply.reply);
+            reply.settle(lastCommit, this);
+            return next;
+        }
         if (error == null) {
             if (stepDefinition.awaitsReply()) {
-                if (pendingReply != null) {
-                    PendingReply reply = pendingReply;
-                    pendingReply = null;
-                    data = result;
-                    Runnable next = applyReply(index, reply.reply);
-                    reply.settle(lastCommit, this);
-                    return next;
-                }
                 StepState awaiting = step.with(StepStatus.AWAITING_REPLY, step.attempts(), step.compensationAttempts(),
                         step.mayHaveTakenEffect(), step.startedAt(), null, attemptDeadline, null);
                 HistoryEntry entry = history(now, SagaEventType.STEP_AWAITING_REPLY, step.name(), step.attempts(), null);
@@ -794,6 +797,10 @@ final class SagaRun<D> {
         done = true;
         cancelTimers();
         orchestrator.forget(this);
+        if (pendingReply != null) {
+            pendingReply.settle(Commit.LOST, this);
+            pendingReply = null;
+        }
         if (reason != null && !outcome.isDone()) {
             outcome.completeExceptionally(orchestrator.closedException(definition.name(), instance.id()));
         }
@@ -840,6 +847,12 @@ final class SagaRun<D> {
     private void deadlineReached() {
         try {
             abort("saga deadline " + instance.deadline() + " exceeded");
+        } catch (SagaStoreException e) {
+            synchronized (this) {
+                if (!done) {
+                    deadlineTask = orchestrator.later(Duration.ofMillis(MAX_WRITE_BACKOFF_MS / 10), this::deadlineReached);
+                }
+            }
         } catch (RuntimeException e) {
             log.debug("saga {} reached its deadline but was not aborted: {}", id(), e.getMessage());
         }
