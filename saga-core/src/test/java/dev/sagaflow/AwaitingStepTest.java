@@ -140,12 +140,31 @@ class AwaitingStepTest {
 
     @Test
     void a_reply_that_arrives_before_the_action_returns_is_applied_after_it() throws Exception {
+        SagaOutcome<Trail> outcome = replyWhileTheActionRuns(false);
+
+        assertThat(outcome.status()).isEqualTo(SagaStatus.COMPLETED);
+        assertThat(outcome.data().marks()).containsExactly("asked", "got x");
+    }
+
+    @Test
+    void a_reply_that_arrives_while_the_action_then_fails_still_decides_the_step() throws Exception {
+        SagaOutcome<Trail> outcome = replyWhileTheActionRuns(true);
+
+        assertThat(outcome.status()).isEqualTo(SagaStatus.COMPLETED);
+        assertThat(outcome.data().marks()).containsExactly("got x");
+    }
+
+    /** Delivers a reply while the awaiting step's action still runs, then lets the action return or throw. */
+    private SagaOutcome<Trail> replyWhileTheActionRuns(boolean actionFails) throws Exception {
         CountDownLatch sent = new CountDownLatch(1);
         CountDownLatch replied = new CountDownLatch(1);
-        SagaDefinition<Trail> saga = Saga.define("fast-reply", Trail.class)
+        SagaDefinition<Trail> saga = Saga.define("reply-during-action", Trail.class)
                 .step("ask").action((trail, context) -> {
                     sent.countDown();
                     replied.await();
+                    if (actionFails) {
+                        throw new IllegalStateException("the local part failed after sending");
+                    }
                     return trail.mark("asked");
                 })
                 .awaitReply(CreditReserved.class, (trail, reply) -> trail.mark("got " + reply.reservationId()))
@@ -161,41 +180,9 @@ class AwaitingStepTest {
                 Thread.onSpinWait();
             }
             replied.countDown();
-            replier.join();
-
-            assertThat(execution.outcome().get(30, TimeUnit.SECONDS).data().marks()).containsExactly("asked", "got x");
-        }
-    }
-
-    @Test
-    void a_reply_that_arrives_while_the_action_then_fails_still_decides_the_step() throws Exception {
-        CountDownLatch sent = new CountDownLatch(1);
-        CountDownLatch replied = new CountDownLatch(1);
-        SagaDefinition<Trail> saga = Saga.define("reply-then-throw", Trail.class)
-                .step("ask").action((trail, context) -> {
-                    sent.countDown();
-                    replied.await();
-                    throw new IllegalStateException("the local part failed after sending");
-                })
-                .awaitReply(CreditReserved.class, (trail, reply) -> trail.mark("got " + reply.reservationId()))
-                .build();
-        try (SagaOrchestrator orchestrator = SagaOrchestrator.builder(kit.store()).register(saga)
-                .timer(kit.timer()).workerThreads(2).build()) {
-            SagaExecution<Trail> execution = orchestrator.start(saga, Trail.of("r"));
-            sent.await();
-            Thread replier = new Thread(() -> orchestrator.reply(
-                    SagaReply.success(execution.sagaId(), "ask", new CreditReserved("y"))));
-            replier.start();
-            while (replier.getState() != Thread.State.WAITING && replier.isAlive()) {
-                Thread.onSpinWait();
-            }
-            replied.countDown();
             replier.join(30_000);
-
             assertThat(replier.isAlive()).as("the reply call returned").isFalse();
-            SagaOutcome<Trail> outcome = execution.outcome().get(30, TimeUnit.SECONDS);
-            assertThat(outcome.status()).isEqualTo(SagaStatus.COMPLETED);
-            assertThat(outcome.data().marks()).containsExactly("got y");
+            return execution.outcome().get(30, TimeUnit.SECONDS);
         }
     }
 }

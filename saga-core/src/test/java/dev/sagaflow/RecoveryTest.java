@@ -100,12 +100,16 @@ class RecoveryTest {
         second.close();
     }
 
-    @Test
-    void a_saga_waiting_for_a_reply_keeps_waiting_after_recovery_and_takes_the_reply() {
-        SagaDefinition<Trail> saga = Saga.define("waiting", Trail.class)
+    private SagaDefinition<Trail> waitingSaga() {
+        return Saga.define("waiting", Trail.class)
                 .step("ask").action(TestSagas.action(ledger)).awaitReply().compensation(TestSagas.compensation(ledger))
                 .timeout(Duration.ofMinutes(5))
                 .build();
+    }
+
+    @Test
+    void a_saga_waiting_for_a_reply_keeps_waiting_after_recovery_and_takes_the_reply() {
+        SagaDefinition<Trail> saga = waitingSaga();
         SagaOrchestrator first = kit.orchestrator().nodeId("node-a").register(saga).build();
         SagaExecution<Trail> execution = first.start(saga, Trail.of("t"));
         SagaTestKit.crash(first);
@@ -123,10 +127,7 @@ class RecoveryTest {
 
     @Test
     void the_reply_timeout_still_fires_after_recovery() {
-        SagaDefinition<Trail> saga = Saga.define("waiting", Trail.class)
-                .step("ask").action(TestSagas.action(ledger)).awaitReply().compensation(TestSagas.compensation(ledger))
-                .timeout(Duration.ofMinutes(5))
-                .build();
+        SagaDefinition<Trail> saga = waitingSaga();
         SagaOrchestrator first = kit.orchestrator().nodeId("node-a").register(saga).build();
         SagaExecution<Trail> execution = first.start(saga, Trail.of("t"));
         SagaTestKit.crash(first);
