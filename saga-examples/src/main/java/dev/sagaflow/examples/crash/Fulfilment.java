@@ -24,7 +24,8 @@ public final class Fulfilment {
         this.timeline = timeline;
         this.afterCharge = afterCharge;
         database.execute("CREATE TABLE IF NOT EXISTS effects (idempotency_key VARCHAR(200) PRIMARY KEY,"
-                + " order_id VARCHAR(40) NOT NULL, effect VARCHAR(40) NOT NULL)");
+                + " order_id VARCHAR(40) NOT NULL, effect VARCHAR(40) NOT NULL,"
+                + " seq BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE)");
     }
 
     /** Holds the order's items in the warehouse. */
@@ -50,9 +51,9 @@ public final class Fulfilment {
         record(key, checkout, "parcel shipped");
     }
 
-    /** The effects recorded for an order, in the order of their keys. */
+    /** The effects recorded for an order, oldest first. */
     public List<String> effectsOf(String orderId) {
-        return database.query("SELECT effect FROM effects WHERE order_id = ? ORDER BY idempotency_key",
+        return database.query("SELECT effect FROM effects WHERE order_id = ? ORDER BY seq",
                 row -> row.getString(1), orderId);
     }
 

@@ -30,6 +30,11 @@ public final class OrderClient {
         this.base = base;
     }
 
+    /** The API's base URI. */
+    public URI base() {
+        return base;
+    }
+
     /**
      * {@code POST /orders}; returns the response (status and JSON body).
      *

@@ -1,6 +1,7 @@
 package dev.sagaflow.examples.order;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -37,7 +38,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Bad input gets {@code 400} with {@code {"error": ...}}. Thread-safe.
  */
 public final class OrderHttpApi implements AutoCloseable {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     private static final String ORDERS = "/orders";
 
     private final OrderService orders;

@@ -12,6 +12,7 @@ import dev.sagaflow.examples.support.MessageChannel;
 import dev.sagaflow.examples.support.Timeline;
 import dev.sagaflow.jdbc.JdbcSagaStore;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -52,23 +53,33 @@ public final class OrderService implements AutoCloseable {
     /**
      * Creates the order PENDING and starts its saga; returns at once, while the saga goes on.
      *
-     * @throws IllegalArgumentException if the customer id is blank or the amount is not positive
+     * @throws IllegalArgumentException if the customer id is blank, or the amount is not positive or
+     *     has more than two decimals
      */
     public PlacedOrder placeOrder(String customerId, BigDecimal amount) {
         if (customerId == null || customerId.isBlank()) {
             throw new IllegalArgumentException("customerId is required");
         }
+        BigDecimal price = checkAmount(amount);
+        String orderId = "o-" + UUID.randomUUID().toString().substring(0, 8);
+        orders.createPending(orderId, customerId, price);
+        SagaExecution<OrderSagaData> execution =
+                orchestrator.start(saga, OrderSagaData.forOrder(orderId, customerId, price), orderId);
+        orders.attachSaga(orderId, execution.sagaId());
+        timeline.note(WHO, "order " + orderId + " for " + price + " by " + customerId + " is PENDING; saga "
+                + Timeline.shortId(execution.sagaId()) + " started");
+        return new PlacedOrder(orders.find(orderId).orElseThrow(), execution);
+    }
+
+    private static BigDecimal checkAmount(BigDecimal amount) {
         if (amount == null || amount.signum() <= 0) {
             throw new IllegalArgumentException("amount must be > 0, was " + amount);
         }
-        String orderId = "o-" + UUID.randomUUID().toString().substring(0, 8);
-        orders.createPending(orderId, customerId, amount);
-        SagaExecution<OrderSagaData> execution =
-                orchestrator.start(saga, OrderSagaData.forOrder(orderId, customerId, amount), orderId);
-        orders.attachSaga(orderId, execution.sagaId());
-        timeline.note(WHO, "order " + orderId + " for " + amount + " by " + customerId + " is PENDING; saga "
-                + Timeline.shortId(execution.sagaId()) + " started");
-        return new PlacedOrder(orders.find(orderId).orElseThrow(), execution);
+        try {
+            return amount.setScale(2, RoundingMode.UNNECESSARY);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("amount must have at most two decimals, was " + amount, e);
+        }
     }
 
     /** The order and its saga (status, steps, history), if the order exists. */

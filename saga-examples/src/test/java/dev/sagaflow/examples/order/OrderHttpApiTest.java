@@ -74,6 +74,14 @@ class OrderHttpApiTest {
     }
 
     @Test
+    void an_amount_with_more_than_two_decimals_is_a_bad_request() throws Exception {
+        HttpResponse<String> response = post("{\"customerId\": \"c-1\", \"amount\": 1.005}");
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.body()).contains("at most two decimals");
+    }
+
+    @Test
     void a_body_that_is_not_json_is_a_bad_request() throws Exception {
         assertThat(post("amount=5").statusCode()).isEqualTo(400);
     }
