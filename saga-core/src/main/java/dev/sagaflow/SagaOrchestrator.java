@@ -60,6 +60,9 @@ public interface SagaOrchestrator extends AutoCloseable {
     /** The instance with this id, with its steps and history. */
     Optional<SagaInfo> find(String sagaId);
 
+    /** The instance of saga {@code sagaName} that was started with {@code idempotencyKey}, with its steps and history. */
+    Optional<SagaInfo> findByIdempotencyKey(String sagaName, String idempotencyKey);
+
     /** Instances selected by {@code query} (without history). */
     List<SagaInfo> list(SagaQuery query);
 
@@ -157,7 +160,11 @@ public interface SagaOrchestrator extends AutoCloseable {
             return this;
         }
 
-        /** Serialises saga data with the host's mapper. Default: a plain {@code new ObjectMapper()}. */
+        /**
+         * Serialises saga data with the host's mapper. Default: {@code new ObjectMapper()} with the
+         * Jackson modules found on the class path registered (so {@code java.time} types work when
+         * the host has {@code jackson-datatype-jsr310}).
+         */
         public Builder objectMapper(ObjectMapper mapper) {
             return codec(new JacksonCodec(Checks.notNull(mapper, "objectMapper")));
         }
@@ -228,7 +235,7 @@ public interface SagaOrchestrator extends AutoCloseable {
             }
             OrchestratorConfig config = new OrchestratorConfig(store, List.copyOf(definitions), List.copyOf(listeners),
                     List.copyOf(interceptors), executor, workerThreads, timer,
-                    codec != null ? codec : new JacksonCodec(new ObjectMapper()),
+                    codec != null ? codec : new JacksonCodec(new ObjectMapper().findAndRegisterModules()),
                     nodeId != null ? nodeId : "node-" + UUID.randomUUID().toString().substring(0, 8),
                     leaseDuration, pollInterval, shutdownTimeout, recoverOnStart);
             return Orchestrator.start(config);

@@ -35,8 +35,10 @@ public interface StepContext {
     String idempotencyKey();
 
     /**
-     * For an awaiting step: the id to send with the command, so that the reply can be routed back
-     * with {@link SagaReply#success(String, Object)}. It equals the action's idempotency key.
+     * {@code <sagaId>:<step>}, in the action and in the compensation alike: for an awaiting step,
+     * the id to send with the command so that the reply can be routed back with
+     * {@link SagaReply#success(String, Object)}; for a compensation, the key its action used, to
+     * find what to undo. It equals the action's idempotency key.
      */
     String correlationId();
 

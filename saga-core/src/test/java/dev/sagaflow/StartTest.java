@@ -45,6 +45,9 @@ class StartTest {
         assertThat(second.outcome().join().data().name()).isEqualTo("a");
         assertThat(ledger.calls()).containsExactly("do s1", "do s2");
         assertThat(orchestrator.start(saga, Trail.of("c"), "order-43").sagaId()).isNotEqualTo(first.sagaId());
+        assertThat(orchestrator.findByIdempotencyKey("idempotent", "order-42")).get()
+                .extracting(SagaInfo::sagaId).isEqualTo(first.sagaId());
+        assertThat(orchestrator.findByIdempotencyKey("idempotent", "order-44")).isEmpty();
     }
 
     @Test

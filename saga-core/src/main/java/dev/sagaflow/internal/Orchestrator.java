@@ -452,6 +452,14 @@ public final class Orchestrator implements SagaOrchestrator {
     }
 
     @Override
+    public Optional<SagaInfo> findByIdempotencyKey(String sagaName, String idempotencyKey) {
+        Checks.notBlank(sagaName, "sagaName");
+        Checks.notBlank(idempotencyKey, "idempotencyKey");
+        return store.findByIdempotencyKey(sagaName, idempotencyKey)
+                .map(instance -> info(instance, store.history(instance.id())));
+    }
+
+    @Override
     public List<SagaInfo> list(SagaQuery query) {
         Checks.notNull(query, "query");
         return store.query(query).stream().map(instance -> info(instance, List.of())).toList();

@@ -139,7 +139,7 @@ final class SagaRun<D> {
         List<StepState> steps = replace(instance.steps(), index, resumed);
         HistoryEntry entry = history(now, SagaEventType.STEP_RESUMED, step.name(),
                 compensating ? resumed.compensationAttempts() : resumed.attempts(),
-                compensating ? "compensation resumed after takeover" : "action resumed after takeover");
+                compensating ? "compensation resumed from the store" : "action resumed from the store");
         return commit(transition(status, steps, instance.error(), now, List.of(entry), data, Then.ATTEMPT));
     }
 

@@ -65,6 +65,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class JdbcSagaStore implements TransactionalSagaStore {
     private static final Logger log = LoggerFactory.getLogger(JdbcSagaStore.class);
+    private static final int CLAIM_ATTEMPTS = 3;
     private static final String LIVE_STATUSES = inList(List.of(SagaStatus.RUNNING, SagaStatus.COMPENSATING));
 
     private final DataSource dataSource;
@@ -303,6 +304,27 @@ public final class JdbcSagaStore implements TransactionalSagaStore {
         if (request.fingerprints().isEmpty()) {
             return List.of();
         }
+        // Concurrent claims may deadlock on MariaDB/MySQL (gap locks); the loser's transaction was
+        // rolled back whole, so trying again is safe.
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return claimOnce(request);
+            } catch (SagaStoreException e) {
+                if (attempt >= CLAIM_ATTEMPTS || !isTransient(e)) {
+                    throw e;
+                }
+                log.debug("claim for owner '{}' hit a deadlock or serialization failure, trying again: {}",
+                        request.owner(), e.getMessage());
+            }
+        }
+    }
+
+    private static boolean isTransient(SagaStoreException e) {
+        return e.getCause() instanceof SQLException sql && sql.getSQLState() != null
+                && sql.getSQLState().startsWith("40");
+    }
+
+    private List<SagaInstance> claimOnce(ClaimRequest request) {
         String what = "claim for owner '" + request.owner() + "'";
         List<String> fingerprints = List.copyOf(request.fingerprints());
         long now = Micros.of(request.now());
