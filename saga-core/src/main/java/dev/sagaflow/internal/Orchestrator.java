@@ -568,7 +568,12 @@ public final class Orchestrator implements SagaOrchestrator {
         if (closed) {
             return;
         }
-        renewTask = later(leaseDuration.dividedBy(3), () -> {
+        // Runs on the timer's thread, not on the executor: queued behind a backlog of steps, the renewal
+        // would come after the lease ran out, and other nodes would claim instances this node still drives.
+        renewTask = timer.schedule(leaseDuration.dividedBy(3), () -> {
+            if (closed) {
+                return;
+            }
             try {
                 int renewed = store.renewLeases(nodeId, leaseUntil(now()));
                 log.debug("renewed {} lease(s)", renewed);
