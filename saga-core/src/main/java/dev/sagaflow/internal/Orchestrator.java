@@ -265,6 +265,13 @@ public final class Orchestrator implements SagaOrchestrator {
                 outcome.complete(outcomeOf(definition, instance));
                 return;
             }
+            if (nodeId.equals(instance.owner()) && !active.containsKey(id)) {
+                // This node's own recovery claimed it from under a run here that then lost its next write
+                // (its lease had run out during an outage or a pause). Nobody else will take it, since this
+                // node renews every lease it owns: drive it from the claimed state.
+                log.info("saga {} is owned by node {} but no longer driven here; resuming it", id, nodeId);
+                resumeClaimed(instance);
+            }
         } catch (RuntimeException e) {
             log.debug("watching saga {} failed, trying again: {}", id, e.toString());
         }
@@ -494,8 +501,8 @@ public final class Orchestrator implements SagaOrchestrator {
         SagaRun<?> existing = active.get(instance.id());
         if (existing != null) {
             if (!existing.refreshClaim(instance)) {
-                log.warn("saga {} was claimed while this node was driving it; it is resumed once its lease expires",
-                        instance.id());
+                log.info("saga {} was claimed by node {} while a run here held an older version; that run stops at"
+                        + " its next write and the instance is resumed from the claimed state", instance.id(), nodeId);
             }
             return;
         }
