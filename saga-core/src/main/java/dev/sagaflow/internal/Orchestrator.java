@@ -132,6 +132,12 @@ public final class Orchestrator implements SagaOrchestrator {
                 config.interceptors().size());
         if (config.recoverOnStart()) {
             try {
+                // Nothing runs here yet: what this node id owns was left by a previous process. Let go of it
+                // first, or the instances this node cannot resume (a definition dropped or changed since)
+                // would keep their lease, renewed here forever, and be neither reported nor taken over by a
+                // node that has their definition. The claim below takes back everything else.
+                int released = config.store().releaseLeases(orchestrator.nodeId);
+                log.debug("released {} lease(s) left by a previous process of node {}", released, orchestrator.nodeId);
                 orchestrator.recover();
             } catch (RuntimeException e) {
                 log.warn("recovery on start-up failed; it is tried again every {}: {}", config.pollInterval(), e.toString());
