@@ -154,6 +154,53 @@ abstract class AbstractUnresumableInstancesTest {
         }
     }
 
+    @Test
+    void a_node_restarted_under_its_own_id_without_a_definition_lets_a_node_that_has_it_finish_the_instance()
+            throws Exception {
+        JdbcSagaStore store = tables.store(database().pooled());
+        CountDownLatch entered = new CountDownLatch(1);
+        StepAction<String> noop = (data, context) -> data;
+        SagaDefinition<String> blockingLegacy = Saga.define("proof-legacy", String.class)
+                .step("a").action((data, context) -> {
+                    entered.countDown();
+                    hold.await();
+                    return data;
+                })
+                .step("b").action(noop).build();
+        SagaOrchestrator old = SagaOrchestrator.builder(store).register(blockingLegacy).nodeId("unres-same")
+                .leaseDuration(Duration.ofSeconds(30)).pollInterval(Duration.ofMinutes(10)).executor(oldWorkers).build();
+        String legacyId = old.start(blockingLegacy, "legacy data").sagaId();
+        assertThat(entered.await(LIMIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        SagaTestKit.crash(old);
+        SagaInstance before = store.find(legacyId).orElseThrow();
+
+        // When the node comes back under the same id, upgraded: it no longer registers proof-legacy
+        RecordingListener events = new RecordingListener();
+        SagaDefinition<String> other = Saga.define("proof-other", String.class).step("a").action(noop).build();
+        try (SagaOrchestrator upgraded = SagaOrchestrator.builder(store).register(other).nodeId("unres-same")
+                .leaseDuration(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).listener(events).build()) {
+            // Then it reports the instance, leaves its state alone but does not keep its lease
+            Await.until("the instance is reported", LIMIT, () -> !events.events(legacyId).isEmpty(), events::events);
+            assertThat(events.events(legacyId)).extracting(SagaEvent::type)
+                    .containsExactly(SagaEventType.INSTANCE_NOT_RESUMABLE);
+            SagaInstance reported = store.find(legacyId).orElseThrow();
+            assertThat(reported.owner()).isNull();
+            assertThat(reported.version()).isEqualTo(before.version());
+            assertThat(reported.steps()).isEqualTo(before.steps());
+            assertThat(reported.data().json()).isEqualTo(before.data().json());
+
+            // and a node not yet upgraded, which still registers it, takes it over and finishes it
+            SagaDefinition<String> legacy = Saga.define("proof-legacy", String.class)
+                    .step("a").action(noop).step("b").action(noop).build();
+            try (SagaOrchestrator notUpgraded = SagaOrchestrator.builder(store).register(legacy)
+                    .nodeId("unres-not-upgraded").build()) {
+                Await.until("the legacy instance is finished", LIMIT,
+                        () -> store.find(legacyId).orElseThrow().status() == SagaStatus.COMPLETED,
+                        () -> store.find(legacyId).orElseThrow());
+            }
+        }
+    }
+
     private static void assertUntouched(SagaInstance now, SagaInstance before) {
         assertThat(now.status()).isEqualTo(SagaStatus.RUNNING);
         assertThat(now.version()).isEqualTo(before.version());
