@@ -206,8 +206,15 @@ public final class Orchestrator implements SagaOrchestrator {
             return existingExecution(definition, existing);
         }
         SagaRun<D> run = new SagaRun<>(this, definition, instance, data);
-        active.put(id, run);
+        SagaRun<?> claimedMeanwhile = active.putIfAbsent(id, run);
         emit(started, definition.name());
+        if (claimedMeanwhile != null) {
+            // A recovery pass that takes this node's own instances claimed it since the insert and drives it.
+            @SuppressWarnings("unchecked")
+            CompletableFuture<SagaOutcome<D>> outcome =
+                    (CompletableFuture<SagaOutcome<D>>) (Object) claimedMeanwhile.outcome();
+            return new SagaExecution<>(id, false, outcome);
+        }
         log.debug("saga {} ({}) started", id, definition.name());
         if (inline) {
             run.resume(false);
@@ -480,7 +487,10 @@ public final class Orchestrator implements SagaOrchestrator {
         if (closed) {
             return 0;
         }
-        boolean includeOwn = ownInstancesClaimed.compareAndSet(false, true);
+        // Until a pass has succeeded, instances this node id owned in a previous process are claimed whatever
+        // their lease says (this node renews them, so they would never expire); if the first pass fails,
+        // because the store is down at start-up, the next one tries again.
+        boolean includeOwn = !ownInstancesClaimed.get();
         int total = 0;
         if (!fingerprints.isEmpty()) {
             for (int batch = 0; batch < 100; batch++) {
@@ -495,6 +505,9 @@ public final class Orchestrator implements SagaOrchestrator {
                     break;
                 }
             }
+        }
+        if (includeOwn) {
+            ownInstancesClaimed.set(true);
         }
         if (total > 0) {
             log.info("claimed {} saga instance(s) to resume", total);
