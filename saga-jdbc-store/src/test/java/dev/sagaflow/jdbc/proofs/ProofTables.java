@@ -15,7 +15,7 @@ import java.util.UUID;
 import javax.sql.DataSource;
 
 /**
- * The tables of one proof class on one database, under a prefix of their own that is new on every
+ * The tables of one proof class (or test) on one database, under a prefix of their own, new on every
  * run ({@code pf_<name>_<random>_}), so that runs never collide, even two at once on one server, and
  * are repeatable. Besides the store's two tables there are the participants' tables:
  * <ul>
