@@ -5,17 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.sagaflow.BusinessRejection;
-import dev.sagaflow.OrchestratorClosedException;
 import dev.sagaflow.Saga;
 import dev.sagaflow.SagaDefinition;
 import dev.sagaflow.SagaEventType;
 import dev.sagaflow.SagaOrchestrator;
 import dev.sagaflow.SagaStatus;
 import dev.sagaflow.StepAction;
+import dev.sagaflow.jdbc.JdbcSagaStore;
 import dev.sagaflow.jdbc.support.TestDatabase;
+import dev.sagaflow.store.SagaInstance;
 import dev.sagaflow.store.SagaQuery;
 import dev.sagaflow.testing.SagaTestKit;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -30,6 +32,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -78,6 +82,7 @@ abstract class AbstractManyNodesTest {
         int total = sagas();
         int crashAfter = total / 3;
         tables = ProofTables.create(database(), "nodes");
+        JdbcSagaStore inspector = tables.store(database().pooled());
         ExclusiveExecutions guard = new ExclusiveExecutions(tables);
         String[] names = {"node-a", "node-b", "node-c"};
         List<SagaOrchestrator> nodes = new ArrayList<>();
@@ -89,7 +94,9 @@ abstract class AbstractManyNodesTest {
         for (String name : names) {
             HikariDataSource pool = pool(name);
             ExclusiveExecutions.Node nodeGuard = guard.node(name, pool);
-            ExecutorService workers = Executors.newFixedThreadPool(WORKERS, named(name + "-worker"));
+            // node-c is the weak one, with 2 workers: it falls behind, so it has plenty in flight when it dies.
+            ExecutorService workers = Executors.newFixedThreadPool(name.equals("node-c") ? 2 : WORKERS,
+                    named(name + "-worker"));
             resources.add(() -> {
                 workers.shutdownNow();
                 workers.awaitTermination(10, TimeUnit.SECONDS);
@@ -113,8 +120,10 @@ abstract class AbstractManyNodesTest {
         }
         SagaOrchestrator dying = nodes.get(2);
 
-        // The load: PRODUCERS threads start the sagas round-robin on the nodes that are alive.
+        // The load: PRODUCERS threads start the sagas round-robin on the nodes that are alive. A start holds
+        // the read lock, so that the crash (under the write lock) knows exactly which instances node-c owns.
         List<SagaOrchestrator> alive = new CopyOnWriteArrayList<>(nodes);
+        ReadWriteLock crashing = new ReentrantReadWriteLock();
         Map<String, Boolean> started = new ConcurrentHashMap<>();
         Queue<Throwable> producerErrors = new ConcurrentLinkedQueue<>();
         AtomicInteger next = new AtomicInteger();
@@ -125,41 +134,52 @@ abstract class AbstractManyNodesTest {
             producers.execute(() -> {
                 for (int n = next.getAndIncrement(); n < total; n = next.getAndIncrement()) {
                     Load load = new Load(n, n % 10 == 9);
-                    for (int tries = 0; ; tries++) {
-                        SagaOrchestrator node = alive.get((n + tries) % alive.size());
-                        try {
-                            started.put(node.start(definitions.get(node), load).sagaId(), load.reject());
-                            break;
-                        } catch (OrchestratorClosedException e) {
-                            // the dying node: start it on another one
-                        } catch (RuntimeException e) {
-                            producerErrors.add(e);
-                            break;
-                        }
+                    crashing.readLock().lock();
+                    try {
+                        SagaOrchestrator node = alive.get(n % alive.size());
+                        started.put(node.start(definitions.get(node), load).sagaId(), load.reject());
+                    } catch (RuntimeException e) {
+                        producerErrors.add(e);
+                    } finally {
+                        crashing.readLock().unlock();
                     }
                 }
             });
         }
 
-        Await.until(crashAfter + " sagas have started", LIMIT, () -> started.size() >= crashAfter, started::size);
-        alive.remove(dying);
-        SagaTestKit.crash(dying);
-        guards.get(2).halt();
-        List<String> orphaned = tables.rows("SELECT id FROM " + tables.table("instances")
-                        + " WHERE owner = ? AND status IN ('RUNNING', 'COMPENSATING')", "node-c").stream()
-                .map(row -> (String) row.get("id")).toList();
-        int startedAtCrash = started.size();
+        String instances = tables.table("instances");
+        String liveOnC = "SELECT count(*) FROM " + instances
+                + " WHERE owner = 'node-c' AND status IN ('RUNNING', 'COMPENSATING')";
+        Await.until(crashAfter + " sagas have started, node-c driving at least 10", LIMIT,
+                () -> started.size() >= crashAfter && tables.number(liveOnC) >= 10,
+                () -> started.size() + " started, node-c driving " + tables.number(liveOnC));
+        Map<String, Instant> orphaned = new HashMap<>();
+        int startedAtCrash;
+        crashing.writeLock().lock();
+        try {
+            alive.remove(dying);
+            SagaTestKit.crash(dying);
+            guards.get(2).halt();
+            startedAtCrash = started.size();
+        } finally {
+            crashing.writeLock().unlock();
+        }
+        for (SagaInstance instance : inspector.query(SagaQuery.withStatus(SagaStatus.RUNNING, SagaStatus.COMPENSATING)
+                .limit(SagaQuery.MAX_LIMIT))) {
+            if ("node-c".equals(instance.owner())) {
+                orphaned.put(instance.id(), instance.leaseUntil());
+            }
+        }
 
         producers.shutdown();
         assertThat(producers.awaitTermination(LIMIT.toSeconds(), TimeUnit.SECONDS)).as("producers finished").isTrue();
         assertThat(producerErrors).as("errors starting sagas").isEmpty();
-        String instances = tables.table("instances");
         Await.until("every saga has ended", LIMIT,
                 () -> tables.number("SELECT count(*) FROM " + instances
                         + " WHERE status IN ('RUNNING', 'COMPENSATING')") == 0,
                 () -> tables.rows("SELECT status, owner, count(*) AS n FROM " + instances + " GROUP BY status, owner")
-                        + " " + tables.store(database().pooled()).query(SagaQuery.withStatus(SagaStatus.RUNNING,
-                                SagaStatus.COMPENSATING).limit(5)));
+                        + " " + inspector.query(SagaQuery.withStatus(SagaStatus.RUNNING, SagaStatus.COMPENSATING)
+                                .limit(5)));
         double seconds = (System.nanoTime() - begin) / 1e9;
 
         // Nothing lost, every saga ended as it should.
@@ -188,8 +208,14 @@ abstract class AbstractManyNodesTest {
         Set<String> claimed = new HashSet<>(resumedBy.get("node-a"));
         claimed.addAll(resumedBy.get("node-b"));
         assertThat(claimed).as("instances the survivors resumed: the dead node's only")
-                .containsExactlyInAnyOrderElementsOf(orphaned);
-        assertThat(guard.repeatedSagas()).as("sagas with a step run twice").isSubsetOf(orphaned);
+                .containsExactlyInAnyOrderElementsOf(orphaned.keySet());
+        for (Map.Entry<String, Instant> orphan : orphaned.entrySet()) {
+            Instant resumedAt = inspector.history(orphan.getKey()).stream()
+                    .filter(entry -> entry.type() == SagaEventType.STEP_RESUMED).findFirst().orElseThrow().at();
+            assertThat(resumedAt).as("%s was claimed after its lease ran out", orphan.getKey())
+                    .isAfter(orphan.getValue());
+        }
+        assertThat(guard.repeatedSagas()).as("sagas with a step run twice").isSubsetOf(orphaned.keySet());
 
         System.out.printf("%s: %d sagas on 3 nodes in %.1f s; node-c died after %d had started, owning %d live"
                         + " instances; node-a resumed %d, node-b %d; %d step executions repeated after the crash%n",
