@@ -144,6 +144,12 @@ public final class Orchestrator implements SagaOrchestrator {
                 config.interceptors().size());
         if (config.recoverOnStart()) {
             try {
+                // Nothing runs here yet: what this node id owns was left by a previous process. Let go of it
+                // first, or the instances this node cannot resume (a definition dropped or changed since)
+                // would keep their lease, renewed here forever, and be neither reported nor taken over by a
+                // node that has their definition. The claim below takes back everything else.
+                int released = config.store().releaseLeases(orchestrator.nodeId);
+                log.debug("released {} lease(s) left by a previous process of node {}", released, orchestrator.nodeId);
                 orchestrator.recover();
             } catch (RuntimeException e) {
                 log.warn("recovery on start-up failed; it is tried again every {}: {}", config.pollInterval(), e.toString());
@@ -212,8 +218,15 @@ public final class Orchestrator implements SagaOrchestrator {
             return existingExecution(definition, existing);
         }
         SagaRun<D> run = new SagaRun<>(this, definition, instance, data);
-        active.put(id, run);
+        SagaRun<?> claimedMeanwhile = active.putIfAbsent(id, run);
         emit(started, definition.name());
+        if (claimedMeanwhile != null) {
+            // A recovery pass that takes this node's own instances claimed it since the insert and drives it.
+            @SuppressWarnings("unchecked")
+            CompletableFuture<SagaOutcome<D>> outcome =
+                    (CompletableFuture<SagaOutcome<D>>) (Object) claimedMeanwhile.outcome();
+            return new SagaExecution<>(id, false, outcome);
+        }
         log.debug("saga {} ({}) started", id, definition.name());
         if (inline) {
             run.resume(false);
@@ -276,6 +289,13 @@ public final class Orchestrator implements SagaOrchestrator {
             if (!instance.status().isLive()) {
                 outcome.complete(outcomeOf(definition, instance));
                 return;
+            }
+            if (nodeId.equals(instance.owner()) && !active.containsKey(id)) {
+                // This node's own recovery claimed it from under a run here that then lost its next write
+                // (its lease had run out during an outage or a pause). Nobody else will take it, since this
+                // node renews every lease it owns: drive it from the claimed state.
+                log.info("saga {} is owned by node {} but no longer driven here; resuming it", id, nodeId);
+                resumeClaimed(instance);
             }
         } catch (RuntimeException e) {
             log.debug("watching saga {} failed, trying again: {}", id, e.toString());
@@ -487,7 +507,10 @@ public final class Orchestrator implements SagaOrchestrator {
         if (closed) {
             return 0;
         }
-        boolean includeOwn = ownInstancesClaimed.compareAndSet(false, true);
+        // Until a pass has succeeded, instances this node id owned in a previous process are claimed whatever
+        // their lease says (this node renews them, so they would never expire); if the first pass fails,
+        // because the store is down at start-up, the next one tries again.
+        boolean includeOwn = !ownInstancesClaimed.get();
         int total = 0;
         if (!fingerprints.isEmpty()) {
             for (int batch = 0; batch < 100; batch++) {
@@ -503,6 +526,9 @@ public final class Orchestrator implements SagaOrchestrator {
                 }
             }
         }
+        if (includeOwn) {
+            ownInstancesClaimed.set(true);
+        }
         if (total > 0) {
             log.info("claimed {} saga instance(s) to resume", total);
         }
@@ -514,8 +540,8 @@ public final class Orchestrator implements SagaOrchestrator {
         SagaRun<?> existing = active.get(instance.id());
         if (existing != null) {
             if (!existing.refreshClaim(instance)) {
-                log.warn("saga {} was claimed while this node was driving it; it is resumed once its lease expires",
-                        instance.id());
+                log.info("saga {} was claimed by node {} while a run here held an older version; that run stops at"
+                        + " its next write and the instance is resumed from the claimed state", instance.id(), nodeId);
             }
             return;
         }
@@ -588,7 +614,12 @@ public final class Orchestrator implements SagaOrchestrator {
         if (closed) {
             return;
         }
-        renewTask = later(leaseDuration.dividedBy(3), () -> {
+        // Runs on the timer's thread, not on the executor: queued behind a backlog of steps, the renewal
+        // would come after the lease ran out, and other nodes would claim instances this node still drives.
+        renewTask = timer.schedule(leaseDuration.dividedBy(3), () -> {
+            if (closed) {
+                return;
+            }
             try {
                 int renewed = store.renewLeases(nodeId, leaseUntil(now()));
                 log.debug("renewed {} lease(s)", renewed);

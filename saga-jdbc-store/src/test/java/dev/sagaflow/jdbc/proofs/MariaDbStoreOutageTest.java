@@ -1,0 +1,12 @@
+package dev.sagaflow.jdbc.proofs;
+
+import dev.sagaflow.jdbc.support.RequiresDatabase;
+import dev.sagaflow.jdbc.support.TestDatabase;
+
+@RequiresDatabase(TestDatabase.MARIADB)
+class MariaDbStoreOutageTest extends AbstractStoreOutageTest {
+    @Override
+    TestDatabase database() {
+        return TestDatabase.MARIADB;
+    }
+}
