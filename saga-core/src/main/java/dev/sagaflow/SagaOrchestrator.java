@@ -27,7 +27,9 @@ public interface SagaOrchestrator extends AutoCloseable {
 
     /**
      * Starts an instance. The instance is written to the store (its first step marked RUNNING) before
-     * this returns; the steps then run on the executor.
+     * this returns; the steps then run on the executor. The handlers that run are those of the
+     * definition registered under the same name and version (the one recovery would use), which
+     * must have the same steps as {@code definition}.
      *
      * @throws UnknownSagaException if the definition is not registered with this orchestrator
      * @throws SagaDataException if the data cannot be serialised (and read back)

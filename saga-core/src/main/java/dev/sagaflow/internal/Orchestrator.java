@@ -186,10 +186,11 @@ public final class Orchestrator implements SagaOrchestrator {
         }
     }
 
-    private <D> SagaExecution<D> start(SagaDefinition<D> definition, D data, String idempotencyKey, boolean inline) {
-        Checks.notNull(definition, "definition");
-        checkOpen(definition.name());
-        checkRegistered(definition);
+    private <D> SagaExecution<D> start(SagaDefinition<D> given, D data, String idempotencyKey, boolean inline) {
+        Checks.notNull(given, "definition");
+        checkOpen(given.name());
+        // The registered definition's handlers run, as they will on recovery; the given one only names it.
+        SagaDefinition<D> definition = registered(given);
         if (data == null) {
             throw new IllegalArgumentException("saga '" + definition.name() + "': data cannot be null");
         }
@@ -839,7 +840,8 @@ public final class Orchestrator implements SagaOrchestrator {
         }
     }
 
-    private void checkRegistered(SagaDefinition<?> definition) {
+    @SuppressWarnings("unchecked")
+    private <D> SagaDefinition<D> registered(SagaDefinition<D> definition) {
         SagaDefinition<?> registered = definitions.get(key(definition.name(), definition.version()));
         if (registered == null) {
             throw new UnknownSagaException("saga '" + definition.name() + "' version " + definition.version()
@@ -851,6 +853,7 @@ public final class Orchestrator implements SagaOrchestrator {
                     + definition.version() + " is registered, with steps " + registered.stepNames() + " instead of "
                     + definition.stepNames() + "; bump the version of the changed one", definition.name(), null);
         }
+        return (SagaDefinition<D>) registered;
     }
 
     /** The registered definition that can resume {@code instance}, or an exception that says why none can. */
