@@ -20,17 +20,16 @@ import javax.sql.DataSource;
  * own), or {@code setAutoCommit(true)} while a transaction has work in it (which commits it). A
  * statement is one {@code execute*} call, or one {@code executeBatch()}. Thread-safe.
  */
-public final class CountingDataSource implements DataSource {
+public final class CountingDataSource extends DelegatingDataSource {
     private static final Set<String> EXECUTE = Set.of("execute", "executeQuery", "executeUpdate",
             "executeLargeUpdate", "executeBatch", "executeLargeBatch");
 
-    private final DataSource target;
     private final AtomicInteger commits = new AtomicInteger();
     private final AtomicInteger statements = new AtomicInteger();
     private final AtomicInteger connections = new AtomicInteger();
 
     public CountingDataSource(DataSource target) {
-        this.target = target;
+        super(target);
     }
 
     /** Commits since the last {@link #reset()}. */
@@ -114,48 +113,5 @@ public final class CountingDataSource implements DataSource {
             }
             return result;
         }
-    }
-
-    private static Object call(Object target, Method method, Object[] args) throws Throwable {
-        try {
-            return method.invoke(target, args);
-        } catch (InvocationTargetException e) {
-            throw e.getCause();
-        }
-    }
-
-    @Override
-    public PrintWriter getLogWriter() throws SQLException {
-        return target.getLogWriter();
-    }
-
-    @Override
-    public void setLogWriter(PrintWriter out) throws SQLException {
-        target.setLogWriter(out);
-    }
-
-    @Override
-    public void setLoginTimeout(int seconds) throws SQLException {
-        target.setLoginTimeout(seconds);
-    }
-
-    @Override
-    public int getLoginTimeout() throws SQLException {
-        return target.getLoginTimeout();
-    }
-
-    @Override
-    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-        return target.getParentLogger();
-    }
-
-    @Override
-    public <T> T unwrap(Class<T> iface) throws SQLException {
-        return target.unwrap(iface);
-    }
-
-    @Override
-    public boolean isWrapperFor(Class<?> iface) throws SQLException {
-        return target.isWrapperFor(iface);
     }
 }

@@ -22,16 +22,15 @@ import javax.sql.DataSource;
  * connection taken before fails on its next statement or commit (08006), before anything reaches the
  * database, so no write ever half-happens. Closing and rolling back always work. Thread-safe.
  */
-public final class OutageDataSource implements DataSource {
+public final class OutageDataSource extends DelegatingDataSource {
     private static final Set<String> GUARDED = Set.of("prepareStatement", "createStatement", "prepareCall", "commit",
             "execute", "executeQuery", "executeUpdate", "executeLargeUpdate", "executeBatch", "executeLargeBatch");
 
-    private final DataSource target;
     private final AtomicInteger refused = new AtomicInteger();
     private volatile boolean down;
 
     public OutageDataSource(DataSource target) {
-        this.target = target;
+        super(target);
     }
 
     /** From now on, every connection and statement fails. */
@@ -92,48 +91,5 @@ public final class OutageDataSource implements DataSource {
             }
             return result;
         };
-    }
-
-    private static Object call(Object target, Method method, Object[] args) throws Throwable {
-        try {
-            return method.invoke(target, args);
-        } catch (InvocationTargetException e) {
-            throw e.getCause();
-        }
-    }
-
-    @Override
-    public PrintWriter getLogWriter() throws SQLException {
-        return target.getLogWriter();
-    }
-
-    @Override
-    public void setLogWriter(PrintWriter out) throws SQLException {
-        target.setLogWriter(out);
-    }
-
-    @Override
-    public void setLoginTimeout(int seconds) throws SQLException {
-        target.setLoginTimeout(seconds);
-    }
-
-    @Override
-    public int getLoginTimeout() throws SQLException {
-        return target.getLoginTimeout();
-    }
-
-    @Override
-    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-        return target.getParentLogger();
-    }
-
-    @Override
-    public <T> T unwrap(Class<T> iface) throws SQLException {
-        return target.unwrap(iface);
-    }
-
-    @Override
-    public boolean isWrapperFor(Class<?> iface) throws SQLException {
-        return target.isWrapperFor(iface);
     }
 }
