@@ -17,7 +17,7 @@ import java.util.concurrent.Callable;
 public final class BenchmarkMain {
     /** Every configuration, in the order they run and print. */
     static final List<String> ALL = List.of("plain-java", "interpreter", "sagaflow-mem-json", "sagaflow-mem-live",
-            "raw-jdbc-pg", "sagaflow-pg", "raw-jdbc-mariadb", "sagaflow-mariadb");
+            "raw-jdbc-pg", "sagaflow-pg", "sagaflow-pg-gc", "raw-jdbc-mariadb", "sagaflow-mariadb");
 
     /** Issue 5's reference figures for Apache Camel's Saga EIP in memory, sagas/s: HAPPY c1, HAPPY c16, FAIL c1, FAIL c16. */
     static final double[] CAMEL = {84_000, 145_000, 6_900, 41_000};

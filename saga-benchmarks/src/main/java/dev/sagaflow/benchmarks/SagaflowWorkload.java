@@ -60,7 +60,7 @@ final class SagaflowWorkload implements Workload {
         JdbcSagaStore.Builder builder = JdbcSagaStore.builder(counting).tablePrefix(Database.PREFIX)
                 .createSchemaIfMissing(true);
         if (groupCommit) {
-            throw new UnsupportedOperationException("group commit is not there yet");
+            builder.groupCommit(true);
         }
         JdbcSagaStore store = builder.build();
         truncate(database);
