@@ -127,9 +127,12 @@ public final class BenchmarkMain {
                             pgTransactionsPerSaga.computeIfAbsent(cell.workload(), k -> new double[] {Double.NaN, Double.NaN})
                                     [cell.fail() ? 1 : 0] = cell.serverWritesPerSaga();
                         }
-                        System.out.printf(Locale.ROOT, "%-20s %-5s c%-3d %12s sagas/s  (windows %s)%s%n",
+                        System.out.printf(Locale.ROOT, "%-20s %-5s c%-3d %12s sagas/s  (windows %s)  CPU/saga: JVM %s%s%s%n",
                                 cell.workload(), mode.toUpperCase(Locale.ROOT), callers, Report.rate(cell.medianRate()),
-                                Report.rates(cell.rates()), Double.isNaN(cell.commitsPerSaga()) ? ""
+                                Report.rates(cell.rates()), Report.micros(cell.jvmCpuMicrosPerSaga()),
+                                Double.isNaN(cell.databaseCpuMicrosPerSaga()) ? ""
+                                        : ", database " + Report.micros(cell.databaseCpuMicrosPerSaga()),
+                                Double.isNaN(cell.commitsPerSaga()) ? ""
                                         : String.format(Locale.ROOT, "  %.2f commits/saga", cell.commitsPerSaga())
                                         + (Double.isNaN(cell.serverWritesPerSaga()) ? "" : String.format(Locale.ROOT,
                                                 ", PostgreSQL: %.2f write transactions, %.0f WAL bytes per saga",

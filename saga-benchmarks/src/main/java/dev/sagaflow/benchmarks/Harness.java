@@ -29,7 +29,8 @@ final class Harness {
     /** What one cell measured: medians over the measured windows, totals over them for the per-saga figures. */
     record Cell(String workload, boolean fail, int callers, double medianRate, double[] rates, long sagas,
             long allSagas, double commitsPerSaga, double statementsPerSaga, double allocatedBytesPerSaga,
-            double serverWritesPerSaga, double walBytesPerSaga) {
+            double serverWritesPerSaga, double walBytesPerSaga, double jvmCpuMicrosPerSaga,
+            double databaseCpuMicrosPerSaga) {
     }
 
     private Harness() {
@@ -83,6 +84,8 @@ final class Harness {
         private long commits;
         private long statements;
         private long allocated;
+        private long jvmCpu;
+        private long databaseCpu;
         private long serverWrites = -1;
         private long walBytes = -1;
 
@@ -116,6 +119,8 @@ final class Harness {
             long commits0 = workload.commits();
             long statements0 = workload.statements();
             long[] server0 = server == null ? null : server.read();
+            long jvmCpu0 = CpuMeter.jvm();
+            long databaseCpu0 = CpuMeter.database(workload.database());
             long t0 = System.nanoTime();
             start.await(1, TimeUnit.MINUTES);
             long deadline = t0 + TimeUnit.MILLISECONDS.toNanos(millis);
@@ -126,6 +131,8 @@ final class Harness {
             stop = true;
             end.await(5, TimeUnit.MINUTES);
             long elapsed = System.nanoTime() - t0;
+            long jvmCpu1 = CpuMeter.jvm();
+            long databaseCpu1 = CpuMeter.database(workload.database());
             if (failure.get() != null) {
                 throw failed();
             }
@@ -142,6 +149,9 @@ final class Harness {
                 commits += workload.commits() - commits0;
                 statements += workload.statements() - statements0;
                 allocated += windowAllocated;
+                jvmCpu += jvmCpu1 - jvmCpu0;
+                databaseCpu = databaseCpu0 < 0 || databaseCpu1 < 0 || databaseCpu < 0 ? -1
+                        : databaseCpu + databaseCpu1 - databaseCpu0;
                 if (server0 != null) {
                     long[] server1 = server.read();
                     serverWrites = Math.max(serverWrites, 0) + server1[0] - server0[0];
@@ -204,7 +214,8 @@ final class Harness {
                     workload.commits() < 0 ? Double.NaN : (double) commits / sagas,
                     workload.statements() < 0 ? Double.NaN : (double) statements / sagas,
                     (double) allocated / sagas, serverWrites < 0 ? Double.NaN : (double) serverWrites / sagas,
-                    walBytes < 0 ? Double.NaN : (double) walBytes / sagas);
+                    walBytes < 0 ? Double.NaN : (double) walBytes / sagas, jvmCpu / 1e3 / sagas,
+                    workload.database() == null || databaseCpu < 0 ? Double.NaN : databaseCpu / 1e3 / sagas);
         }
 
         private IllegalStateException failed() {

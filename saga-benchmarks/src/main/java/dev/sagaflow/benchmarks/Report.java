@@ -44,6 +44,25 @@ final class Report {
             out.append("\n").append(skip.getKey()).append(": skipped, ").append(skip.getValue());
         }
 
+        out.append("\n### Where each saga's time goes (c1 / c16; CPU of this JVM and of the local database server's"
+                + " processes, per saga; other processes on the machine not counted)\n\n");
+        out.append("| configuration | mode | JVM CPU c1 | JVM CPU c16 | database CPU c1 | database CPU c16 | WAL bytes/saga |\n");
+        out.append("|---|---|---:|---:|---:|---:|---:|\n");
+        for (Map.Entry<String, Map<String, Harness.Cell>> row : cells.entrySet()) {
+            for (String mode : options.modes) {
+                Harness.Cell c1 = row.getValue().get(mode + 1);
+                Harness.Cell c16 = row.getValue().get(mode + 16);
+                out.append("| ").append(row.getKey()).append(" | ").append(mode.toUpperCase(Locale.ROOT))
+                        .append(" | ").append(c1 == null ? "-" : micros(c1.jvmCpuMicrosPerSaga()))
+                        .append(" | ").append(c16 == null ? "-" : micros(c16.jvmCpuMicrosPerSaga()))
+                        .append(" | ").append(c1 == null ? "-" : micros(c1.databaseCpuMicrosPerSaga()))
+                        .append(" | ").append(c16 == null ? "-" : micros(c16.databaseCpuMicrosPerSaga()))
+                        .append(" | ").append(c1 == null || Double.isNaN(c1.walBytesPerSaga()) ? "-"
+                                : String.format(Locale.ROOT, "%.0f", c1.walBytesPerSaga()))
+                        .append(" |\n");
+            }
+        }
+
         out.append("\n### Ratios to the baselines (same run; Camel: issue 5's reference figures)\n\n");
         out.append("| configuration | versus | ").append(String.join(" | ", heads)).append(" |\n");
         out.append("|---|---|").append("---:|".repeat(heads.size())).append("\n");
@@ -169,6 +188,14 @@ final class Report {
         }
         double b = cell.allocatedBytesPerSaga();
         return b >= 10_240 ? String.format(Locale.ROOT, "%.1f KB", b / 1024) : String.format(Locale.ROOT, "%.0f B", b);
+    }
+
+    static String micros(double micros) {
+        if (Double.isNaN(micros)) {
+            return "-";
+        }
+        return micros >= 1000 ? String.format(Locale.ROOT, "%.2f ms", micros / 1000)
+                : String.format(Locale.ROOT, "%.1f µs", micros);
     }
 
     static String format(double ratio) {
