@@ -129,9 +129,9 @@ public final class JdbcSagaStore implements SagaStore {
             // how many instance rows it wrote. The history arrays are zipped by unnest, in order.
             String appendHistory = ", h AS (INSERT INTO " + history + " (" + InstanceRows.HISTORY_COLUMNS + ")"
                     + " SELECT w.id, e.at, e.type, e.step, e.attempt, e.detail FROM w CROSS JOIN"
-                    + " unnest(CAST(? AS bigint[]), CAST(? AS varchar[]), CAST(? AS varchar[]),"
-                    + " CAST(? AS integer[]), CAST(? AS text[])) WITH ORDINALITY AS e(at, type, step, attempt, detail, n)"
-                    + " ORDER BY e.n) SELECT count(*) FROM w";
+                    + " unnest(" + opaqueArray("bigint") + ", " + opaqueArray("varchar") + ", " + opaqueArray("varchar")
+                    + ", " + opaqueArray("integer") + ", " + opaqueArray("text") + ")"
+                    + " WITH ORDINALITY AS e(at, type, step, attempt, detail, n) ORDER BY e.n) SELECT count(*) FROM w";
             this.insertSql = "WITH w AS (" + insertRow + " ON CONFLICT (saga_name, idempotency_key) DO NOTHING"
                     + " RETURNING id)" + appendHistory;
             this.updateSql = "WITH w AS (" + updateRow + " RETURNING id)" + appendHistory;
@@ -607,6 +607,17 @@ public final class JdbcSagaStore implements SagaStore {
     }
 
     /**
+     * An array parameter of {@code type} for {@code unnest}, behind a sub-select. The sub-select hides the array's
+     * length from the planner, so that its estimate for {@code unnest} no longer depends on the values bound:
+     * the plan for the values at hand then costs the same as the generic plan, the server settles on the generic
+     * plan after five executions of the prepared statement, and stops planning it again on every call (planning
+     * this statement costs more than running it).
+     */
+    private static String opaqueArray(String type) {
+        return "(SELECT CAST(? AS " + type + "[]))";
+    }
+
+    /**
      * The statement that writes a batch: inserts (skipping any that a unique key turns down), compare-and-set
      * updates, and the history rows of the writes that happened, in order; it returns one row per instance row
      * written ({@code true} for an insert). Each column travels as one array, so its text does not depend on the
@@ -622,24 +633,25 @@ public final class JdbcSagaStore implements SagaStore {
         StringBuilder set = new StringBuilder();
         for (int k = 1; k < columns.length; k++) {
             String column = columns[k];
-            arrays.append(", CAST(? AS ").append(types[k - 1]).append("[])");
+            arrays.append(", ").append(opaqueArray(types[k - 1]));
             names.append(", ").append(column);
             String value = column.equals("data") ? dialect.dataParameter().replace("?", "%s.data")
                     : column.equals("steps") ? dialect.stepsParameter().replace("?", "%s.steps") : "%s." + column;
             values.append(", ").append(String.format(value, "ni"));
             set.append(k == 1 ? "" : ", ").append(column).append(" = ").append(String.format(value, "nu"));
         }
-        return "WITH ni AS (SELECT * FROM unnest(CAST(? AS varchar[])" + arrays + ") WITH ORDINALITY AS t(id" + names
+        return "WITH ni AS (SELECT * FROM unnest(" + opaqueArray("varchar") + arrays + ") WITH ORDINALITY AS t(id" + names
                 + ", n)),"
                 + " wi AS (INSERT INTO " + instances + " (" + InstanceRows.INSTANCE_COLUMNS + ") SELECT ni.id" + values
                 + " FROM ni ORDER BY ni.n ON CONFLICT DO NOTHING RETURNING id),"
-                + " nu AS (SELECT * FROM unnest(CAST(? AS varchar[]), CAST(? AS int8[])" + arrays + ") AS t(id, expected"
+                + " nu AS (SELECT * FROM unnest(" + opaqueArray("varchar") + ", " + opaqueArray("int8") + arrays + ") AS t(id, expected"
                 + names + ")),"
                 + " wu AS (UPDATE " + instances + " AS i SET " + set + " FROM nu WHERE i.id = nu.id"
                 + " AND i.version = nu.expected RETURNING i.id),"
                 + " h AS (INSERT INTO " + history + " (" + InstanceRows.HISTORY_COLUMNS + ")"
-                + " SELECT e.saga_id, e.at, e.type, e.step, e.attempt, e.detail FROM unnest(CAST(? AS varchar[]),"
-                + " CAST(? AS int8[]), CAST(? AS varchar[]), CAST(? AS varchar[]), CAST(? AS int4[]), CAST(? AS text[]))"
+                + " SELECT e.saga_id, e.at, e.type, e.step, e.attempt, e.detail FROM unnest(" + opaqueArray("varchar")
+                + ", " + opaqueArray("int8") + ", " + opaqueArray("varchar") + ", " + opaqueArray("varchar") + ", "
+                + opaqueArray("int4") + ", " + opaqueArray("text") + ")"
                 + " WITH ORDINALITY AS e(saga_id, at, type, step, attempt, detail, n)"
                 + " WHERE e.saga_id IN (SELECT id FROM wi UNION ALL SELECT id FROM wu) ORDER BY e.n)"
                 + " SELECT true, id FROM wi UNION ALL SELECT false, id FROM wu";
