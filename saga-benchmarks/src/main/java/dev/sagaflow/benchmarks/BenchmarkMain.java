@@ -35,7 +35,7 @@ public final class BenchmarkMain {
                   --concurrency LIST  caller threads per cell (default 1,16)
                   --warmup N          warm-up windows per cell (default 2)
                   --reps N            measured windows per cell; the median is reported (default 5)
-                  --window-ms N       length of one window in milliseconds (default 800)
+                  --window-ms N       length of one window in milliseconds (default 700)
                   --quick             --warmup 1 --reps 3 --window-ms 400 (about a minute)
                   --long              --warmup 3 --reps 10 --window-ms 2000 (about 12 minutes)
                   --no-memory-check   skip the check that memory does not grow with the number of sagas
@@ -158,7 +158,7 @@ public final class BenchmarkMain {
     }
 
     private void checkMemory(Workload workload, Database database, int maxCallers) throws Exception {
-        long first = database == null ? 20_000 : 400;
+        long first = database == null ? 20_000 : 200;
         long[] heap = Harness.memoryGrowth(workload, Math.min(4, maxCallers), first, 5);
         double perThousand = (heap[1] - heap[0]) / 1024.0 / (first * 5 / 1000.0);
         String verdict = String.format(Locale.ROOT,
@@ -200,7 +200,7 @@ public final class BenchmarkMain {
         final List<Integer> concurrency = new ArrayList<>();
         int warmup = 2;
         int reps = 5;
-        long windowMillis = 800;
+        long windowMillis = 700;
         boolean memoryCheck = true;
         boolean keepTables;
         boolean help;

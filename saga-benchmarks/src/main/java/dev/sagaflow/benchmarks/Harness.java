@@ -120,7 +120,7 @@ final class Harness {
             long statements0 = workload.statements();
             long[] server0 = server == null ? null : server.read();
             long jvmCpu0 = CpuMeter.jvm();
-            long databaseCpu0 = CpuMeter.database(workload.database());
+            java.util.Map<Integer, Long> databaseCpu0 = CpuMeter.database(workload.database());
             long t0 = System.nanoTime();
             start.await(1, TimeUnit.MINUTES);
             long deadline = t0 + TimeUnit.MILLISECONDS.toNanos(millis);
@@ -132,7 +132,7 @@ final class Harness {
             end.await(5, TimeUnit.MINUTES);
             long elapsed = System.nanoTime() - t0;
             long jvmCpu1 = CpuMeter.jvm();
-            long databaseCpu1 = CpuMeter.database(workload.database());
+            java.util.Map<Integer, Long> databaseCpu1 = CpuMeter.database(workload.database());
             if (failure.get() != null) {
                 throw failed();
             }
@@ -150,8 +150,8 @@ final class Harness {
                 statements += workload.statements() - statements0;
                 allocated += windowAllocated;
                 jvmCpu += jvmCpu1 - jvmCpu0;
-                databaseCpu = databaseCpu0 < 0 || databaseCpu1 < 0 || databaseCpu < 0 ? -1
-                        : databaseCpu + databaseCpu1 - databaseCpu0;
+                long used = CpuMeter.between(databaseCpu0, databaseCpu1);
+                databaseCpu = used < 0 || databaseCpu < 0 ? -1 : databaseCpu + used;
                 if (server0 != null) {
                     long[] server1 = server.read();
                     serverWrites = Math.max(serverWrites, 0) + server1[0] - server0[0];

@@ -25,7 +25,7 @@ final class Report {
         out.append("### Throughput (sagas/s, median of ").append(options.reps).append(" windows of ")
                 .append(options.windowMillis).append(" ms after ").append(options.warmup).append(" warm-up windows)\n\n");
         out.append("| configuration | ").append(String.join(" | ", heads))
-                .append(" | commits/saga HAPPY / FAIL (counted) | PG write transactions/saga HAPPY / FAIL (xid counter) | alloc/saga HAPPY / FAIL (c1) |\n");
+                .append(" | commits/saga HAPPY / FAIL (counted) | PG write transactions/saga HAPPY / FAIL (xid counter, server-wide) | alloc/saga HAPPY / FAIL (c1) |\n");
         out.append("|---|").append("---:|".repeat(heads.size())).append("---:|---:|---:|\n");
         for (Map.Entry<String, Map<String, Harness.Cell>> row : cells.entrySet()) {
             Map<String, Harness.Cell> r = row.getValue();
@@ -45,7 +45,7 @@ final class Report {
         }
 
         out.append("\n### Where each saga's time goes (c1 / c16; CPU of this JVM and of the local database server's"
-                + " processes, per saga; other processes on the machine not counted)\n\n");
+                + " processes, per saga; other clients of the same server add to the latter)\n\n");
         out.append("| configuration | mode | JVM CPU c1 | JVM CPU c16 | database CPU c1 | database CPU c16 | WAL bytes/saga |\n");
         out.append("|---|---|---:|---:|---:|---:|---:|\n");
         for (Map.Entry<String, Map<String, Harness.Cell>> row : cells.entrySet()) {
