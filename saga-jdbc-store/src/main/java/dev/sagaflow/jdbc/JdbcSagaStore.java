@@ -658,11 +658,17 @@ public final class JdbcSagaStore implements SagaStore {
     }
 
     /**
-     * Writes one batch with one statement and one commit, then records every write's outcome. A statement the
+     * Writes one batch with one statement and one commit, then records every write's outcome; a batch of one is
+     * handed back to its caller, who writes it as without group commit. A statement the
      * database refused wrote nothing: each write is then tried again alone by its caller. A failure that leaves
      * the outcome unknown (no connection, a broken one) fails every write of the batch.
      */
     private void writeBatch(List<PendingWrite> batch) {
+        if (batch.size() == 1) {
+            // Nothing to share a commit with: the single-write statement is cheaper than a batch of one.
+            batch.get(0).finish(Outcome.ALONE, null);
+            return;
+        }
         String what = "group commit of " + batch.size() + " write(s)";
         try (Connection c = dataSource.getConnection()) {
             boolean autoCommit = c.getAutoCommit();
