@@ -25,7 +25,7 @@ final class Report {
         out.append("### Throughput (sagas/s, median of ").append(options.reps).append(" windows of ")
                 .append(options.windowMillis).append(" ms after ").append(options.warmup).append(" warm-up windows)\n\n");
         out.append("| configuration | ").append(String.join(" | ", heads))
-                .append(" | commits/saga HAPPY / FAIL (counted) | PG write transactions/saga HAPPY / FAIL (xid counter, server-wide) | alloc/saga HAPPY / FAIL (c1) |\n");
+                .append(" | commits/saga HAPPY / FAIL (counted, lowest concurrency) | PG write transactions/saga HAPPY / FAIL (xid counter, server-wide, highest concurrency) | alloc/saga HAPPY / FAIL (c1) |\n");
         out.append("|---|").append("---:|".repeat(heads.size())).append("---:|---:|---:|\n");
         for (Map.Entry<String, Map<String, Harness.Cell>> row : cells.entrySet()) {
             Map<String, Harness.Cell> r = row.getValue();

@@ -62,7 +62,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Group commit</b> ({@link Builder#groupCommit(boolean)}, off by default, PostgreSQL only) gathers the
  * inserts and updates of many concurrent callers into one statement and one commit: while one batch is being
- * written, the writes that arrive form the next one. Each caller still blocks until the batch that holds its
+ * written, the writes that arrive form the next one (a write that finds no company is written alone, with the
+ * same statement as without group commit). Each caller still blocks until the batch that holds its
  * write has committed, so a write is durable before its call returns, exactly as without it; each caller learns
  * its own outcome (a lost compare-and-set returns {@code false}, a duplicate idempotency key returns
  * {@code false}, a duplicate id throws), and one caller's lost race never fails another's write. If the batch's
