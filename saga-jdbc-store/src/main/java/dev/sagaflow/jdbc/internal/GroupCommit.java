@@ -147,8 +147,11 @@ public final class GroupCommit<W extends GroupCommit.Pending> {
             } finally {
                 lock.unlock();
             }
+            Throwable failure = null;
             try {
                 writer.accept(batch);
+            } catch (RuntimeException | Error e) {
+                failure = e;
             } finally {
                 for (W write : batch) {
                     if (!write.isDone()) {
@@ -156,13 +159,20 @@ public final class GroupCommit<W extends GroupCommit.Pending> {
                     }
                 }
             }
-            if (own.isDone()) {
+            if (own.isDone() || failure != null) {
+                // Give up the lead before anything else, so that the others never wait for a lead that is gone.
                 lock.lock();
                 try {
                     leaders--;
                     handOver();
                 } finally {
                     lock.unlock();
+                }
+                if (failure instanceof RuntimeException runtime) {
+                    throw runtime;
+                }
+                if (failure instanceof Error error) {
+                    throw error;
                 }
                 return;
             }
