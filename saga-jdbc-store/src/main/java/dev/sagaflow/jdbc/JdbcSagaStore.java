@@ -3,6 +3,7 @@ package dev.sagaflow.jdbc;
 import dev.sagaflow.SagaStatus;
 import dev.sagaflow.SagaStoreException;
 import dev.sagaflow.jdbc.internal.Dialect;
+import dev.sagaflow.jdbc.internal.GroupCommit;
 import dev.sagaflow.jdbc.internal.InstanceRows;
 import dev.sagaflow.jdbc.internal.InstanceRows.Encoded;
 import dev.sagaflow.jdbc.internal.Micros;
@@ -20,10 +21,13 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -57,6 +61,18 @@ import org.slf4j.LoggerFactory;
  * on MySQL and MariaDB; {@code CLOB} on H2). Steps are a JSON array in the store's own format, encoded
  * with its own Jackson mapper ({@code jsonb} on PostgreSQL).
  *
+ * <p><b>Group commit</b> ({@link Builder#groupCommit(boolean)}, off by default, PostgreSQL only) gathers the
+ * inserts and updates of many concurrent callers into one statement and one commit: while one batch is being
+ * written, the writes that arrive form the next one (a write that finds no company is written alone, with the
+ * same statement as without group commit). Each caller still blocks until the batch that holds its
+ * write has committed, so a write is durable before its call returns, exactly as without it; each caller learns
+ * its own outcome (a lost compare-and-set returns {@code false}, a duplicate idempotency key returns
+ * {@code false}, a duplicate id throws), and one caller's lost race never fails another's write. If the batch's
+ * statement fails, nothing of it was written, and each write is tried again alone, so one bad write fails only
+ * its own caller; if the outcome is unknown (the connection broke), every caller in the batch gets a
+ * {@link SagaStoreException}, as a single write would. On MySQL, MariaDB and H2 the setting is accepted and the
+ * store writes one transaction per write, as {@link #toString()} and the start-up log line say.
+ *
  * <p>Connections are taken from the data source for each call and closed before it returns; their
  * auto-commit mode is restored. Failures of the database become {@link SagaStoreException}s whose
  * message names the operation and the instance.
@@ -85,6 +101,11 @@ public final class JdbcSagaStore implements TransactionalSagaStore {
     private final String claimSql;
     private final String claimOwnSql;
     private final String claimWriteSql;
+    /** The batch of a group commit, or null. */
+    private final String batchSql;
+    /** Gathers concurrent writes, or null when group commit is off or the database cannot do it. */
+    private final GroupCommit<PendingWrite> groupCommit;
+    private final boolean groupCommitRequested;
 
     private JdbcSagaStore(Builder builder, Dialect dialect) {
         this.dataSource = builder.dataSource;
@@ -111,9 +132,9 @@ public final class JdbcSagaStore implements TransactionalSagaStore {
             // how many instance rows it wrote. The history arrays are zipped by unnest, in order.
             String appendHistory = ", h AS (INSERT INTO " + history + " (" + InstanceRows.HISTORY_COLUMNS + ")"
                     + " SELECT w.id, e.at, e.type, e.step, e.attempt, e.detail FROM w CROSS JOIN"
-                    + " unnest(CAST(? AS bigint[]), CAST(? AS varchar[]), CAST(? AS varchar[]),"
-                    + " CAST(? AS integer[]), CAST(? AS text[])) WITH ORDINALITY AS e(at, type, step, attempt, detail, n)"
-                    + " ORDER BY e.n) SELECT count(*) FROM w";
+                    + " unnest(" + opaqueArray("bigint") + ", " + opaqueArray("varchar") + ", " + opaqueArray("varchar")
+                    + ", " + opaqueArray("integer") + ", " + opaqueArray("text") + ")"
+                    + " WITH ORDINALITY AS e(at, type, step, attempt, detail, n) ORDER BY e.n) SELECT count(*) FROM w";
             this.insertSql = "WITH w AS (" + insertRow + " ON CONFLICT (saga_name, idempotency_key) DO NOTHING"
                     + " RETURNING id)" + appendHistory;
             this.updateSql = "WITH w AS (" + updateRow + " RETURNING id)" + appendHistory;
@@ -145,6 +166,15 @@ public final class JdbcSagaStore implements TransactionalSagaStore {
         this.renewSql = "UPDATE " + instances + " SET lease_until = ? WHERE owner = ? AND status IN " + LIVE_STATUSES;
         this.releaseSql = "UPDATE " + instances + " SET owner = NULL, lease_until = NULL WHERE owner = ? AND status IN "
                 + LIVE_STATUSES;
+        this.groupCommitRequested = builder.groupCommit;
+        if (builder.groupCommit && dialect.supportsGroupCommit()) {
+            this.batchSql = batchSql(dialect, instances, history);
+            this.groupCommit = new GroupCommit<>(builder.groupCommitMaxBatch, builder.groupCommitMaxWait.toNanos(),
+                    builder.groupCommitMaxInFlight, this::writeBatch);
+        } else {
+            this.batchSql = null;
+            this.groupCommit = null;
+        }
     }
 
     /**
@@ -184,6 +214,21 @@ public final class JdbcSagaStore implements TransactionalSagaStore {
         checkHistory(instance.id(), history);
         Encoded row = Encoded.of(instance);
         String what = "insert of saga instance";
+        if (groupCommit != null) {
+            PendingWrite write = new PendingWrite(true, row, -1, history);
+            groupCommit.submit(write);
+            switch (write.outcome(what)) {
+                case WRITTEN:
+                    return true;
+                case NOT_WRITTEN:
+                    // A unique key turned it down: tell a taken idempotency key (false) from a taken id (throws).
+                    return autoCommitted(what, instance.id(), false, c -> resolveDuplicate(c, instance,
+                            new SQLException("the insert conflicted with an existing row that is no longer there",
+                                    "23505")));
+                default:
+                    break; // ALONE: written below, on its own
+            }
+        }
         if (dialect.supportsSingleStatementWrites()) {
             return autoCommitted(what, instance.id(), true, c -> {
                 try (PreparedStatement ps = c.prepareStatement(insertSql)) {
@@ -236,6 +281,20 @@ public final class JdbcSagaStore implements TransactionalSagaStore {
         }
         checkHistory(next.id(), history);
         String what = "update of saga instance to version " + next.version();
+        if (groupCommit != null) {
+            PendingWrite write = new PendingWrite(false, row, expectedVersion, history);
+            groupCommit.submit(write);
+            switch (write.outcome(what)) {
+                case WRITTEN:
+                    return true;
+                case NOT_WRITTEN:
+                    return false;
+                case TOO_MANY_ROWS:
+                    throw tooManyRows("update of", next.id(), 2);
+                default:
+                    break; // ALONE: written below, on its own
+            }
+        }
         if (dialect.supportsSingleStatementWrites()) {
             int rows = autoCommitted(what, next.id(), true, c -> writeUpdate(c, expectedVersion, next, history));
             return checkUpdated(rows, next.id());
@@ -537,10 +596,287 @@ public final class JdbcSagaStore implements TransactionalSagaStore {
     @Override
     public String toString() {
         return "JdbcSagaStore[" + dialect + ", tables " + tables + ", createSchemaIfMissing " + createSchemaIfMissing
-                + "]";
+                + ", " + (groupCommit != null ? groupCommit : groupCommitRequested ? "group commit requested but not"
+                        + " available on " + dialect.kind() + ": one transaction per write" : "group commit off") + "]";
     }
 
     // ---------------------------------------------------------------- plumbing
+
+    // ---------------------------------------------------------------- group commit
+
+    /** What became of a write in a group commit. */
+    private enum Outcome { WRITTEN, NOT_WRITTEN, TOO_MANY_ROWS, ALONE, FAILED }
+
+    /** One caller's insert or update, waiting in a group commit. */
+    private static final class PendingWrite extends GroupCommit.Pending {
+        final boolean insert;
+        final Encoded row;
+        final long expectedVersion;
+        final List<HistoryEntry> history;
+        private Outcome outcome;
+        private RuntimeException failure;
+
+        PendingWrite(boolean insert, Encoded row, long expectedVersion, List<HistoryEntry> history) {
+            this.insert = insert;
+            this.row = row;
+            this.expectedVersion = expectedVersion;
+            this.history = history;
+        }
+
+        String id() {
+            return row.instance().id();
+        }
+
+        @Override
+        protected List<Object> conflictKeys() {
+            SagaInstance instance = row.instance();
+            return insert && instance.idempotencyKey() != null
+                    ? List.of(instance.id(), new IdempotencyKey(instance.sagaName(), instance.idempotencyKey()))
+                    : List.of(instance.id());
+        }
+
+        void finish(Outcome result, RuntimeException error) {
+            this.outcome = result;
+            this.failure = error;
+            finish();
+        }
+
+        /** The outcome, once done; throws the batch's failure. */
+        Outcome outcome(String what) {
+            if (outcome == Outcome.FAILED) {
+                throw failure;
+            }
+            if (outcome == null) {
+                throw new SagaStoreException(what + " failed: its group commit ended without an outcome", id(), null);
+            }
+            return outcome;
+        }
+    }
+
+    private record IdempotencyKey(String sagaName, String key) {
+    }
+
+    /**
+     * An array parameter of {@code type} for {@code unnest}, behind a sub-select. The sub-select hides the array's
+     * length from the planner, so that its estimate for {@code unnest} no longer depends on the values bound:
+     * the plan for the values at hand then costs the same as the generic plan, the server settles on the generic
+     * plan after five executions of the prepared statement, and stops planning it again on every call (planning
+     * this statement costs more than running it).
+     */
+    private static String opaqueArray(String type) {
+        return "(SELECT CAST(? AS " + type + "[]))";
+    }
+
+    /**
+     * The statement that writes a batch: inserts (skipping any that a unique key turns down), compare-and-set
+     * updates, and the history rows of the writes that happened, in order; it returns one row per instance row
+     * written ({@code true} for an insert). Each column travels as one array, so its text does not depend on the
+     * batch's size and the server prepares it once per connection.
+     */
+    private static String batchSql(Dialect dialect, String instances, String history) {
+        String[] columns = InstanceRows.INSTANCE_COLUMNS.split(", ");
+        String[] types = {"varchar", "int4", "varchar", "varchar", "varchar", "text", "text", "int8", "int8", "int8",
+            "varchar", "int8", "int8", "text"};
+        StringBuilder arrays = new StringBuilder();
+        StringBuilder names = new StringBuilder();
+        StringBuilder values = new StringBuilder();
+        StringBuilder set = new StringBuilder();
+        for (int k = 1; k < columns.length; k++) {
+            String column = columns[k];
+            arrays.append(", ").append(opaqueArray(types[k - 1]));
+            names.append(", ").append(column);
+            String value = column.equals("data") ? dialect.dataParameter().replace("?", "%s.data")
+                    : column.equals("steps") ? dialect.stepsParameter().replace("?", "%s.steps") : "%s." + column;
+            values.append(", ").append(String.format(value, "ni"));
+            set.append(k == 1 ? "" : ", ").append(column).append(" = ").append(String.format(value, "nu"));
+        }
+        return "WITH ni AS (SELECT * FROM unnest(" + opaqueArray("varchar") + arrays + ") WITH ORDINALITY AS t(id" + names
+                + ", n)),"
+                + " wi AS (INSERT INTO " + instances + " (" + InstanceRows.INSTANCE_COLUMNS + ") SELECT ni.id" + values
+                + " FROM ni ORDER BY ni.n ON CONFLICT DO NOTHING RETURNING id),"
+                + " nu AS (SELECT * FROM unnest(" + opaqueArray("varchar") + ", " + opaqueArray("int8") + arrays + ") AS t(id, expected"
+                + names + ")),"
+                + " wu AS (UPDATE " + instances + " AS i SET " + set + " FROM nu WHERE i.id = nu.id"
+                + " AND i.version = nu.expected RETURNING i.id),"
+                + " h AS (INSERT INTO " + history + " (" + InstanceRows.HISTORY_COLUMNS + ")"
+                + " SELECT e.saga_id, e.at, e.type, e.step, e.attempt, e.detail FROM unnest(" + opaqueArray("varchar")
+                + ", " + opaqueArray("int8") + ", " + opaqueArray("varchar") + ", " + opaqueArray("varchar") + ", "
+                + opaqueArray("int4") + ", " + opaqueArray("text") + ")"
+                + " WITH ORDINALITY AS e(saga_id, at, type, step, attempt, detail, n)"
+                + " WHERE e.saga_id IN (SELECT id FROM wi UNION ALL SELECT id FROM wu) ORDER BY e.n)"
+                + " SELECT true, id FROM wi UNION ALL SELECT false, id FROM wu";
+    }
+
+    /**
+     * Writes one batch with one statement and one commit, then records every write's outcome; a batch of one is
+     * handed back to its caller, who writes it as without group commit. A statement the
+     * database refused wrote nothing: each write is then tried again alone by its caller. A failure that leaves
+     * the outcome unknown (no connection, a broken one) fails every write of the batch.
+     */
+    private void writeBatch(List<PendingWrite> batch) {
+        if (batch.size() == 1) {
+            // Nothing to share a commit with: the single-write statement is cheaper than a batch of one.
+            batch.get(0).finish(Outcome.ALONE, null);
+            return;
+        }
+        String what = "group commit of " + batch.size() + " write(s)";
+        try (Connection c = dataSource.getConnection()) {
+            boolean autoCommit = c.getAutoCommit();
+            Map<String, Integer> inserted = new HashMap<>();
+            Map<String, Integer> updated = new HashMap<>();
+            try {
+                try (PreparedStatement ps = c.prepareStatement(batchSql)) {
+                    bindBatch(c, ps, batch);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            (rs.getBoolean(1) ? inserted : updated).merge(rs.getString(2), 1, Integer::sum);
+                        }
+                    }
+                }
+                if (!autoCommit) {
+                    c.commit();
+                }
+            } catch (SQLException e) {
+                if (!autoCommit) {
+                    rollbackQuietly(c, e);
+                }
+                boolean refused = e.getSQLState() != null && !e.getSQLState().startsWith("08");
+                if (refused && batch.size() > 1) {
+                    log.debug("{} refused by the database, each write is tried alone: {}", what, e.toString());
+                    for (PendingWrite write : batch) {
+                        write.finish(Outcome.ALONE, null);
+                    }
+                } else {
+                    SagaStoreException failure = storeException(what, batch.size() == 1 ? batch.get(0).id() : null, e);
+                    for (PendingWrite write : batch) {
+                        write.finish(Outcome.FAILED, failure);
+                    }
+                }
+                return;
+            }
+            for (PendingWrite write : batch) {
+                int rows = (write.insert ? inserted : updated).getOrDefault(write.id(), 0);
+                write.finish(rows == 0 ? Outcome.NOT_WRITTEN
+                        : rows == 1 || write.insert ? Outcome.WRITTEN : Outcome.TOO_MANY_ROWS, null);
+            }
+        } catch (SQLException | RuntimeException e) {
+            // No connection, or closing it failed: the writes not yet finished have an unknown outcome.
+            SagaStoreException failure = e instanceof SQLException sql ? storeException(what, null, sql)
+                    : new SagaStoreException(what + " failed: " + e, null, e);
+            for (PendingWrite write : batch) {
+                if (!write.isDone()) {
+                    write.finish(Outcome.FAILED, failure);
+                }
+            }
+        }
+    }
+
+    private static void bindBatch(Connection c, PreparedStatement ps, List<PendingWrite> batch) throws SQLException {
+        List<PendingWrite> inserts = new ArrayList<>(batch.size());
+        List<PendingWrite> updates = new ArrayList<>(batch.size());
+        int entries = 0;
+        for (PendingWrite write : batch) {
+            (write.insert ? inserts : updates).add(write);
+            entries += write.history.size();
+        }
+        // Rows are locked in id order, so that batches written at the same time never deadlock on each other.
+        inserts.sort(Comparator.comparing(PendingWrite::id));
+        updates.sort(Comparator.comparing(PendingWrite::id));
+        int i = bindRows(c, ps, 1, inserts, false);
+        i = bindRows(c, ps, i, updates, true);
+        String[] sagaId = new String[entries];
+        Long[] at = new Long[entries];
+        String[] type = new String[entries];
+        String[] step = new String[entries];
+        Integer[] attempt = new Integer[entries];
+        String[] detail = new String[entries];
+        int k = 0;
+        for (PendingWrite write : batch) {
+            // Each write's entries stay together and in order; the order between writes does not matter.
+            for (HistoryEntry entry : write.history) {
+                sagaId[k] = entry.sagaId();
+                at[k] = Micros.of(entry.at());
+                type[k] = entry.type().name();
+                step[k] = entry.step();
+                attempt[k] = entry.attempt();
+                detail[k] = entry.detail();
+                k++;
+            }
+        }
+        setArray(c, ps, i++, "varchar", sagaId);
+        setArray(c, ps, i++, "int8", at);
+        setArray(c, ps, i++, "varchar", type);
+        setArray(c, ps, i++, "varchar", step);
+        setArray(c, ps, i++, "int4", attempt);
+        setArray(c, ps, i, "text", detail);
+    }
+
+    /** Binds the rows' columns as arrays, the id first (then the expected version for updates); returns the next index. */
+    private static int bindRows(Connection c, PreparedStatement ps, int first, List<PendingWrite> rows,
+            boolean withExpected) throws SQLException {
+        int n = rows.size();
+        String[] id = new String[n];
+        Long[] expected = new Long[n];
+        String[] sagaName = new String[n];
+        Integer[] sagaVersion = new Integer[n];
+        String[] fingerprint = new String[n];
+        String[] key = new String[n];
+        String[] status = new String[n];
+        String[] data = new String[n];
+        String[] steps = new String[n];
+        Long[] createdAt = new Long[n];
+        Long[] updatedAt = new Long[n];
+        Long[] deadline = new Long[n];
+        String[] owner = new String[n];
+        Long[] leaseUntil = new Long[n];
+        Long[] version = new Long[n];
+        String[] error = new String[n];
+        for (int k = 0; k < n; k++) {
+            PendingWrite write = rows.get(k);
+            SagaInstance instance = write.row.instance();
+            id[k] = instance.id();
+            expected[k] = write.expectedVersion;
+            sagaName[k] = instance.sagaName();
+            sagaVersion[k] = instance.sagaVersion();
+            fingerprint[k] = instance.fingerprint();
+            key[k] = instance.idempotencyKey();
+            status[k] = instance.status().name();
+            data[k] = write.row.data();
+            steps[k] = write.row.steps();
+            createdAt[k] = Micros.of(instance.createdAt());
+            updatedAt[k] = Micros.of(instance.updatedAt());
+            deadline[k] = instance.deadline() == null ? null : Micros.of(instance.deadline());
+            owner[k] = instance.owner();
+            leaseUntil[k] = instance.leaseUntil() == null ? null : Micros.of(instance.leaseUntil());
+            version[k] = instance.version();
+            error[k] = instance.error();
+        }
+        int i = first;
+        setArray(c, ps, i++, "varchar", id);
+        if (withExpected) {
+            setArray(c, ps, i++, "int8", expected);
+        }
+        setArray(c, ps, i++, "varchar", sagaName);
+        setArray(c, ps, i++, "int4", sagaVersion);
+        setArray(c, ps, i++, "varchar", fingerprint);
+        setArray(c, ps, i++, "varchar", key);
+        setArray(c, ps, i++, "varchar", status);
+        setArray(c, ps, i++, "text", data);
+        setArray(c, ps, i++, "text", steps);
+        setArray(c, ps, i++, "int8", createdAt);
+        setArray(c, ps, i++, "int8", updatedAt);
+        setArray(c, ps, i++, "int8", deadline);
+        setArray(c, ps, i++, "varchar", owner);
+        setArray(c, ps, i++, "int8", leaseUntil);
+        setArray(c, ps, i++, "int8", version);
+        setArray(c, ps, i++, "text", error);
+        return i;
+    }
+
+    /** The SQL text of a group commit's batch, or {@code null} when group commit is not active; for plans and tests. */
+    String batchSql() {
+        return batchSql;
+    }
 
     /** A claimed instance and when it had last been written before the claim: the claim's order. */
     private record Claimed(SagaInstance instance, long previousUpdate) {
@@ -758,6 +1094,11 @@ public final class JdbcSagaStore implements TransactionalSagaStore {
         private JdbcDialect dialect;
         private String tablePrefix = Tables.DEFAULT_PREFIX;
         private boolean createSchemaIfMissing;
+        private boolean groupCommit;
+        private int groupCommitMaxBatch = 64;
+        private Duration groupCommitMaxWait = Duration.ZERO;
+        private int groupCommitMaxInFlight = 1;
+        private boolean groupCommitTuned;
 
         private Builder(DataSource dataSource) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource cannot be null");
@@ -797,13 +1138,81 @@ public final class JdbcSagaStore implements TransactionalSagaStore {
         }
 
         /**
+         * Whether concurrent inserts and updates are gathered into batches of one statement and one commit
+         * each (see the class comment). Default {@code false}. Every call still returns only once its write has
+         * committed. Pays off when many sagas run at once; a lone writer pays nothing extra (its batch of one
+         * goes at once), unless {@link #groupCommitMaxWait(Duration)} makes it wait. PostgreSQL only: on other
+         * databases the store writes one transaction per write, and says so in its start-up log line.
+         */
+        public Builder groupCommit(boolean groupCommit) {
+            this.groupCommit = groupCommit;
+            return this;
+        }
+
+        /**
+         * The most writes in one group-commit batch. Default 64. Needs {@link #groupCommit(boolean)}.
+         *
+         * @throws IllegalArgumentException if {@code maxBatchSize < 1}
+         */
+        public Builder groupCommitMaxBatchSize(int maxBatchSize) {
+            if (maxBatchSize < 1) {
+                throw new IllegalArgumentException("groupCommitMaxBatchSize must be >= 1, was " + maxBatchSize);
+            }
+            this.groupCommitMaxBatch = maxBatchSize;
+            this.groupCommitTuned = true;
+            return this;
+        }
+
+        /**
+         * The most group-commit batches written at the same time, each on a connection of its own. Default 1:
+         * the classic group commit, where the writes that arrive while a batch is being written form the next
+         * one, which makes the largest batches. More lets a second batch go while the first waits for its commit
+         * (or its writer for a core), at the price of smaller batches. Needs {@link #groupCommit(boolean)}.
+         *
+         * @throws IllegalArgumentException if {@code batches < 1}
+         */
+        public Builder groupCommitMaxBatchesInFlight(int batches) {
+            if (batches < 1) {
+                throw new IllegalArgumentException("groupCommitMaxBatchesInFlight must be >= 1, was " + batches);
+            }
+            this.groupCommitMaxInFlight = batches;
+            this.groupCommitTuned = true;
+            return this;
+        }
+
+        /**
+         * How long the writer of a batch waits for more writes to join it before it writes, unless the batch is
+         * full. Default zero: a batch holds whatever arrived while the previous one was being written, and no
+         * write ever waits for company. A wait adds up to its length to every write's latency.
+         * Needs {@link #groupCommit(boolean)}.
+         *
+         * @throws IllegalArgumentException if {@code maxWait} is null, negative or longer than one second
+         */
+        public Builder groupCommitMaxWait(Duration maxWait) {
+            if (maxWait == null) {
+                throw new IllegalArgumentException("groupCommitMaxWait cannot be null");
+            }
+            if (maxWait.isNegative() || maxWait.compareTo(Duration.ofSeconds(1)) > 0) {
+                throw new IllegalArgumentException("groupCommitMaxWait must be between 0 and 1 s, was " + maxWait);
+            }
+            this.groupCommitMaxWait = maxWait;
+            this.groupCommitTuned = true;
+            return this;
+        }
+
+        /**
          * Builds the store: detects the dialect unless one was named and creates the schema if asked,
          * then logs the effective configuration once at INFO.
          *
          * @throws SagaStoreException if the database cannot be reached for detection or schema creation
-         * @throws IllegalStateException if the detected database is not supported
+         * @throws IllegalStateException if the detected database is not supported, or a group-commit setting
+         *     is given without {@link #groupCommit(boolean) groupCommit(true)}
          */
         public JdbcSagaStore build() {
+            if (groupCommitTuned && !groupCommit) {
+                throw new IllegalStateException("groupCommitMaxBatchSize, groupCommitMaxWait and"
+                        + " groupCommitMaxBatchesInFlight apply only with groupCommit(true), which is off");
+            }
             Tables tables = new Tables(tablePrefix);
             Dialect resolved = dialect == null ? null : Dialect.of(dialect);
             if (resolved == null || createSchemaIfMissing) {
@@ -827,7 +1236,9 @@ public final class JdbcSagaStore implements TransactionalSagaStore {
         @Override
         public String toString() {
             return "JdbcSagaStore.Builder[dialect " + (dialect == null ? "detected" : dialect) + ", tablePrefix "
-                    + tablePrefix + ", createSchemaIfMissing " + createSchemaIfMissing + "]";
+                    + tablePrefix + ", createSchemaIfMissing " + createSchemaIfMissing + ", groupCommit " + groupCommit
+                    + ", groupCommitMaxBatchSize " + groupCommitMaxBatch + ", groupCommitMaxWait " + groupCommitMaxWait
+                    + ", groupCommitMaxBatchesInFlight " + groupCommitMaxInFlight + "]";
         }
     }
 }

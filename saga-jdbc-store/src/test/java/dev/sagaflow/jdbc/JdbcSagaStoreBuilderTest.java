@@ -73,8 +73,41 @@ class JdbcSagaStoreBuilderTest {
                 .contains("(detected)")
                 .contains("skip locked no")
                 .contains("single-statement writes no")
+                .contains("group commit no")
                 .contains("sft_print_instances, sft_print_history")
-                .contains("createSchemaIfMissing true");
+                .contains("createSchemaIfMissing true")
+                .contains("group commit off");
+    }
+
+    @Test
+    void group_commit_on_a_database_that_cannot_do_it_says_it_writes_one_transaction_per_write() {
+        JdbcSagaStore store = JdbcSagaStore.builder(TestDatabase.H2.dataSource()).dialect(JdbcDialect.H2)
+                .groupCommit(true).build();
+
+        assertThat(store.toString()).contains("group commit requested but not available on H2: one transaction per write");
+    }
+
+    @Test
+    void group_commit_settings_without_group_commit_are_rejected_rather_than_ignored() {
+        assertThatThrownBy(() -> JdbcSagaStore.builder(TestDatabase.H2.dataSource()).dialect(JdbcDialect.H2)
+                .groupCommitMaxBatchSize(10).build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("apply only with groupCommit(true)");
+    }
+
+    @Test
+    void bad_group_commit_settings_are_rejected() {
+        JdbcSagaStore.Builder builder = JdbcSagaStore.builder(TestDatabase.H2.dataSource());
+
+        assertThatThrownBy(() -> builder.groupCommitMaxBatchSize(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("groupCommitMaxBatchSize must be >= 1, was 0");
+        assertThatThrownBy(() -> builder.groupCommitMaxBatchesInFlight(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("groupCommitMaxBatchesInFlight must be >= 1, was 0");
+        assertThatThrownBy(() -> builder.groupCommitMaxWait(java.time.Duration.ofMillis(-1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("groupCommitMaxWait must be between 0 and 1 s");
+        assertThatThrownBy(() -> builder.groupCommitMaxWait(null)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("groupCommitMaxWait cannot be null");
     }
 
     @Test

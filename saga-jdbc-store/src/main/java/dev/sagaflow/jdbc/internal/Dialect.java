@@ -41,6 +41,15 @@ public abstract class Dialect {
         return false;
     }
 
+    /**
+     * Whether the writes of many callers can be gathered into one statement and one commit (group commit): a
+     * single statement that inserts and updates many rows, skips conflicting inserts and reports, row by row,
+     * what it wrote. Otherwise a store asked for group commit writes one transaction per write.
+     */
+    public boolean supportsGroupCommit() {
+        return false;
+    }
+
     /** The placeholder for the {@code data} column's value, for example {@code CAST(? AS json)}. */
     public String dataParameter() {
         return "?";
@@ -146,7 +155,8 @@ public abstract class Dialect {
     @Override
     public String toString() {
         return kind() + " dialect for " + database + (detected ? " (detected)" : "") + ": skip locked "
-                + yesNo(supportsSkipLocked()) + ", single-statement writes " + yesNo(supportsSingleStatementWrites());
+                + yesNo(supportsSkipLocked()) + ", single-statement writes " + yesNo(supportsSingleStatementWrites()) + ", group commit "
+                + yesNo(supportsGroupCommit());
     }
 
     private static String yesNo(boolean flag) {

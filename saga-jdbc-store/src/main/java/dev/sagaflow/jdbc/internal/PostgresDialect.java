@@ -29,6 +29,12 @@ final class PostgresDialect extends Dialect {
         return true;
     }
 
+    /** Writable common table expressions over {@code unnest}ed arrays, {@code ON CONFLICT DO NOTHING}, {@code RETURNING}. */
+    @Override
+    public boolean supportsGroupCommit() {
+        return true;
+    }
+
     /** {@code json} keeps the text exactly as the codec wrote it. */
     @Override
     public String dataParameter() {

@@ -10,8 +10,10 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class CompatibilityStores {
     public static final String PREFIX = "sft_compat_";
+    public static final String GROUP_COMMIT_PREFIX = "sft_gc_compat_";
 
     private static final Map<TestDatabase, JdbcSagaStore> STORES = new ConcurrentHashMap<>();
+    private static final Map<TestDatabase, JdbcSagaStore> GROUP_COMMIT_STORES = new ConcurrentHashMap<>();
 
     private CompatibilityStores() {
     }
@@ -21,6 +23,16 @@ public final class CompatibilityStores {
             JdbcSagaStore store = JdbcSagaStore.builder(db.pooled()).tablePrefix(PREFIX).createSchemaIfMissing(true)
                     .build();
             db.deleteRows(PREFIX);
+            return store;
+        });
+    }
+
+    /** A store in group-commit mode, in tables of its own ({@value #GROUP_COMMIT_PREFIX}). */
+    public static JdbcSagaStore groupCommitOf(TestDatabase database) {
+        return GROUP_COMMIT_STORES.computeIfAbsent(database, db -> {
+            JdbcSagaStore store = JdbcSagaStore.builder(db.pooled()).tablePrefix(GROUP_COMMIT_PREFIX)
+                    .createSchemaIfMissing(true).groupCommit(true).build();
+            db.deleteRows(GROUP_COMMIT_PREFIX);
             return store;
         });
     }

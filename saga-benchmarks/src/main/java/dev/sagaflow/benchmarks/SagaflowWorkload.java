@@ -1,0 +1,132 @@
+package dev.sagaflow.benchmarks;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.sagaflow.Saga;
+import dev.sagaflow.SagaDefinition;
+import dev.sagaflow.SagaOrchestrator;
+import dev.sagaflow.SagaOutcome;
+import dev.sagaflow.SagaStatus;
+import dev.sagaflow.jdbc.JdbcSagaStore;
+import dev.sagaflow.store.SagaStore;
+import dev.sagaflow.store.memory.InMemorySagaStore;
+import java.time.Duration;
+
+/**
+ * Sagaflow running the create-order saga through {@link SagaOrchestrator#run}, which runs synchronous steps on
+ * the calling thread: in memory (with and without the store's JSON round-trip) or on a JDBC store.
+ */
+final class SagaflowWorkload implements Workload {
+    static final SagaDefinition<Order> CREATE_ORDER = Saga.define("create-order", Order.class)
+            .step("reserve-credit")
+                .action((order, context) -> Handlers.reserveCredit(order))
+                .compensation((order, context) -> Handlers.releaseCredit(order))
+            .step("reserve-inventory")
+                .action((order, context) -> Handlers.reserveInventory(order))
+                .compensation((order, context) -> Handlers.releaseInventory(order))
+            .step("approve-order")
+                .action((order, context) -> Handlers.approve(order))
+                .compensation((order, context) -> Handlers.unapprove(order))
+            .build();
+
+    private final String name;
+    private final Database database;
+    private final SagaStore store;
+    private final InMemorySagaStore memoryStore;
+    private final HikariDataSource pool;
+    private final CountingDataSource counting;
+    private final SagaOrchestrator orchestrator;
+
+    private SagaflowWorkload(String name, Database database, SagaStore store, HikariDataSource pool,
+            CountingDataSource counting) {
+        this.name = name;
+        this.database = database;
+        this.store = store;
+        this.memoryStore = store instanceof InMemorySagaStore memory ? memory : null;
+        this.pool = pool;
+        this.counting = counting;
+        // Lease renewal and the recovery poll cost one statement per interval, not per saga; long intervals keep
+        // them out of the windows so that the writes counted per saga are the sagas' own.
+        this.orchestrator = SagaOrchestrator.builder(store).register(CREATE_ORDER)
+                .leaseDuration(Duration.ofMinutes(30)).pollInterval(Duration.ofMinutes(10)).build();
+    }
+
+    /** In memory; {@code roundTrip}: {@link InMemorySagaStore#create()}, else {@link InMemorySagaStore#withoutSerialization()}. */
+    static SagaflowWorkload inMemory(boolean roundTrip) {
+        return new SagaflowWorkload(roundTrip ? "sagaflow-mem-json" : "sagaflow-mem-live", null,
+                roundTrip ? InMemorySagaStore.create() : InMemorySagaStore.withoutSerialization(), null, null);
+    }
+
+    /** On a JDBC store in tables of the benchmark's own, optionally with group commit. */
+    static SagaflowWorkload jdbc(Database database, int connections, boolean groupCommit) {
+        String name = "sagaflow-" + (database == Database.POSTGRESQL ? "pg" : "mariadb") + (groupCommit ? "-gc" : "");
+        HikariDataSource pool = database.pool(name, connections);
+        CountingDataSource counting = new CountingDataSource(pool);
+        JdbcSagaStore.Builder builder = JdbcSagaStore.builder(counting).tablePrefix(Database.PREFIX)
+                .createSchemaIfMissing(true);
+        if (groupCommit) {
+            builder.groupCommit(true);
+        }
+        JdbcSagaStore store = builder.build();
+        truncate(database);
+        return new SagaflowWorkload(name, database, store, pool, counting);
+    }
+
+    static void truncate(Database database) {
+        database.truncate(Database.PREFIX + "instances");
+        database.truncate(Database.PREFIX + "history");
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public Database database() {
+        return database;
+    }
+
+    @Override
+    public long commits() {
+        return counting == null ? -1 : counting.commits();
+    }
+
+    @Override
+    public long statements() {
+        return counting == null ? -1 : counting.statements();
+    }
+
+    @Override
+    public Caller caller(int index) {
+        return (order, fail) -> {
+            SagaOutcome<Order> outcome = orchestrator.run(CREATE_ORDER, order);
+            SagaStatus expected = fail ? SagaStatus.COMPENSATED : SagaStatus.COMPLETED;
+            if (outcome.status() != expected) {
+                throw new IllegalStateException("saga " + outcome.sagaId() + " ended " + outcome.status()
+                        + ", expected " + expected + ": " + outcome.error());
+            }
+            outcome.data().verify(fail);
+        };
+    }
+
+    @Override
+    public void betweenWindows() {
+        if (memoryStore != null) {
+            memoryStore.clear();
+        }
+    }
+
+    @Override
+    public void close() {
+        orchestrator.close();
+        if (pool != null) {
+            pool.close();
+            truncate(database);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name + " on " + store;
+    }
+}
