@@ -280,6 +280,7 @@ public final class JdbcSagaStore implements TransactionalSagaStore {
                     + ") for saga instance " + next.id() + ", was " + next.version());
         }
         checkHistory(next.id(), history);
+        Encoded row = Encoded.of(next);
         String what = "update of saga instance to version " + next.version();
         if (groupCommit != null) {
             PendingWrite write = new PendingWrite(false, row, expectedVersion, history);
@@ -296,10 +297,12 @@ public final class JdbcSagaStore implements TransactionalSagaStore {
             }
         }
         if (dialect.supportsSingleStatementWrites()) {
-            int rows = autoCommitted(what, next.id(), true, c -> writeUpdate(c, expectedVersion, next, history));
+            int rows = autoCommitted(what, next.id(), true,
+                    c -> writeUpdate(c, expectedVersion, row, next.id(), history));
             return checkUpdated(rows, next.id());
         }
-        int rows = inTransaction(what, next.id(), n -> n == 1, c -> writeUpdate(c, expectedVersion, next, history));
+        int rows = inTransaction(what, next.id(), n -> n == 1,
+                c -> writeUpdate(c, expectedVersion, row, next.id(), history));
         return checkUpdated(rows, next.id());
     }
 
@@ -325,18 +328,17 @@ public final class JdbcSagaStore implements TransactionalSagaStore {
                         + ") for saga instance " + next.id() + ", was " + next.version());
             }
             checkHistory(next.id(), write.history());
-            return writeUpdate(c, expectedVersion, next, write.history());
+            return writeUpdate(c, expectedVersion, Encoded.of(next), next.id(), write.history());
         });
         return rows == 1;
     }
 
     /** The version-checked update and its history rows, on {@code c}; returns the rows updated. */
-    private int writeUpdate(Connection c, long expectedVersion, SagaInstance next, List<HistoryEntry> history)
+    private int writeUpdate(Connection c, long expectedVersion, Encoded row, String id, List<HistoryEntry> history)
             throws SQLException {
-        Encoded row = Encoded.of(next);
         try (PreparedStatement ps = c.prepareStatement(updateSql)) {
             int i = row.bindAllButId(ps, 1);
-            ps.setString(i++, next.id());
+            ps.setString(i++, id);
             ps.setLong(i++, expectedVersion);
             if (dialect.supportsSingleStatementWrites()) {
                 bindHistoryArrays(c, ps, i, history);
