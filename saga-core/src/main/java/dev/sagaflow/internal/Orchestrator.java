@@ -47,6 +47,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -201,7 +202,7 @@ public final class Orchestrator implements SagaOrchestrator {
             }
         }
         Instant now = now();
-        String id = UUID.randomUUID().toString();
+        String id = newId();
         SagaInstance instance = firstInstance(definition, id, data, idempotencyKey, now);
         HistoryEntry started = new HistoryEntry(id, now, SagaEventType.SAGA_STARTED, null, 0, null);
         boolean inserted;
@@ -886,6 +887,18 @@ public final class Orchestrator implements SagaOrchestrator {
 
     private String describeDefinitions() {
         return definitions.values().stream().map(d -> d.name() + " v" + d.version()).sorted().toList().toString();
+    }
+
+    /**
+     * A random (version 4) UUID from the thread's own generator: unique for all practical purposes,
+     * and unlike {@code UUID.randomUUID()} it takes no lock shared by every starting thread. Ids are
+     * not secrets; hosts authenticate whoever delivers replies.
+     */
+    private static String newId() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        long high = (random.nextLong() & ~0xF000L) | 0x4000L;
+        long low = (random.nextLong() & ~(0xC000L << 48)) | (0x8000L << 48);
+        return new UUID(high, low).toString();
     }
 
     private static String key(String name, int version) {

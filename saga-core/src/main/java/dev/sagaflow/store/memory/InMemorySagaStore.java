@@ -95,20 +95,26 @@ public final class InMemorySagaStore implements SagaStore {
                     + " [saga '" + instance.sagaName() + "' instance " + instance.id() + "]");
         }
         SagaInstance stored = normalise(instance);
-        Key key = instance.idempotencyKey() == null ? null : new Key(instance.sagaName(), instance.idempotencyKey());
+        if (instance.idempotencyKey() == null) {
+            // No key to reserve with the id: one atomic put, no store-wide lock on the common path.
+            if (instances.putIfAbsent(stored.id(), new Slot(stored, entries)) != null) {
+                throw new IllegalArgumentException("an instance with id " + stored.id() + " already exists"
+                        + " [saga '" + stored.sagaName() + "']");
+            }
+            return true;
+        }
+        Key key = new Key(instance.sagaName(), instance.idempotencyKey());
         synchronized (insertLock) {
             if (instances.containsKey(stored.id())) {
                 throw new IllegalArgumentException("an instance with id " + stored.id() + " already exists"
                         + " [saga '" + stored.sagaName() + "']");
             }
-            if (key != null && idsByKey.containsKey(key)) {
+            if (idsByKey.containsKey(key)) {
                 return false;
             }
             // The slot goes in before the key, so a lookup by key always finds the instance.
             instances.put(stored.id(), new Slot(stored, entries));
-            if (key != null) {
-                idsByKey.put(key, stored.id());
-            }
+            idsByKey.put(key, stored.id());
             return true;
         }
     }
