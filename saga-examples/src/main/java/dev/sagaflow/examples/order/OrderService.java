@@ -3,6 +3,7 @@ package dev.sagaflow.examples.order;
 import dev.sagaflow.ReplyRejectedException;
 import dev.sagaflow.SagaDefinition;
 import dev.sagaflow.SagaExecution;
+import dev.sagaflow.SagaInfo;
 import dev.sagaflow.SagaOrchestrator;
 import dev.sagaflow.SagaReply;
 import dev.sagaflow.examples.order.messages.CreditLimitExceeded;
@@ -84,8 +85,15 @@ public final class OrderService implements AutoCloseable {
 
     /** The order and its saga (status, steps, history), if the order exists. */
     public Optional<OrderView> findOrder(String orderId) {
-        return orders.find(orderId).map(order -> new OrderView(order,
-                order.sagaId() == null ? Optional.empty() : orchestrator.find(order.sagaId())));
+        Optional<Order> first = orders.find(orderId);
+        if (first.isEmpty()) {
+            return Optional.empty();
+        }
+        String sagaId = first.get().sagaId();
+        Optional<SagaInfo> saga = sagaId == null ? Optional.empty() : orchestrator.find(sagaId);
+        // The order is read again after its saga: the two live in different databases, and a saga seen
+        // finished has committed its change to the order, so this read cannot show an older order.
+        return orders.find(orderId).map(order -> new OrderView(order, saga));
     }
 
     /** The orchestrator, for operators' calls (list, retry, abort). */
