@@ -7,6 +7,8 @@ import dev.sagaflow.fixtures.Ledger;
 import dev.sagaflow.fixtures.TestSagas;
 import dev.sagaflow.fixtures.Trail;
 import dev.sagaflow.store.SagaInstance;
+import dev.sagaflow.store.SagaQuery;
+import dev.sagaflow.store.StepState;
 import dev.sagaflow.testing.SagaTestKit;
 import java.time.Duration;
 import java.util.List;
@@ -182,6 +184,75 @@ class RecoveryTest {
                 .isInstanceOf(DefinitionMismatchException.class)
                 .hasMessageContaining("[s1, s2, s3]").hasMessageContaining("[s1, s2-renamed]");
         assertThat(kit.store().find(execution.sagaId()).orElseThrow().version()).isEqualTo(version);
+        second.close();
+    }
+
+    /** Stops a saga inside s2 (node "node-a" dies) and rewrites its stored step list. */
+    private String strandedWithSteps(SagaDefinition<Trail> saga, java.util.function.UnaryOperator<List<StepState>> edit) {
+        SagaOrchestrator first = kit.orchestrator().nodeId("node-a").register(saga).build();
+        String id = first.start(saga, Trail.of("t")).sagaId();
+        SagaTestKit.crash(first);
+        SagaInstance stored = kit.store().find(id).orElseThrow();
+        SagaInstance edited = new SagaInstance(id, stored.sagaName(), stored.sagaVersion(), stored.fingerprint(),
+                stored.idempotencyKey(), stored.status(), stored.data(), edit.apply(stored.steps()), stored.createdAt(),
+                stored.updatedAt(), stored.deadline(), stored.owner(), stored.leaseUntil(), stored.version() + 1,
+                stored.error());
+        assertThat(kit.store().update(stored.version(), edited, List.of())).isTrue();
+        return id;
+    }
+
+    /** Regression: found by the hostile-input suite; the saga used to end COMPLETED without ever running s3. */
+    @Test
+    void a_stored_step_list_shorter_than_the_definition_fails_the_instance_instead_of_completing_it_without_s3() {
+        SagaDefinition<Trail> saga = hangingOnce("s2", false);
+        String id = strandedWithSteps(saga, steps -> steps.subList(0, 2));
+
+        SagaOrchestrator second = kit.orchestrator().nodeId("node-a").register(saga).build();
+
+        SagaInstance stored = kit.store().find(id).orElseThrow();
+        assertThat(stored.status()).isEqualTo(SagaStatus.FAILED);
+        assertThat(stored.error()).contains("stored steps [s1, s2] are not the steps [s1, s2, s3]");
+        assertThat(ledger.calls()).doesNotContain("do s3");
+        assertThat(second.list(SagaQuery.withStatus(SagaStatus.FAILED))).extracting(SagaInfo::sagaId).contains(id);
+        assertThatThrownBy(() -> second.retry(id)).isInstanceOf(DefinitionMismatchException.class)
+                .hasMessageContaining("[s1, s2]").hasMessageContaining(id);
+        second.close();
+    }
+
+    /** Regression: found by the hostile-input suite; the resume task threw and the node held the instance forever. */
+    @Test
+    void a_stored_instance_whose_running_step_is_past_the_definitions_end_fails_instead_of_stalling_on_its_node() {
+        SagaDefinition<Trail> saga = hangingOnce("s2", false);
+        String id = strandedWithSteps(saga, steps -> List.of(steps.get(0).withStatus(StepStatus.SUCCEEDED),
+                steps.get(1).with(StepStatus.SUCCEEDED, 1, 0, false, null, null, null, null),
+                steps.get(2).with(StepStatus.SUCCEEDED, 1, 0, false, null, null, null, null),
+                new StepState("s4", StepStatus.RUNNING, 1, 0, false, null, null, null, null)));
+
+        SagaDefinition<Trail> other = TestSagas.linear("other", 1, ledger);
+        SagaOrchestrator second = kit.orchestrator().nodeId("node-a").register(saga, other).build();
+
+        SagaInstance stored = kit.store().find(id).orElseThrow();
+        assertThat(stored.status()).isEqualTo(SagaStatus.FAILED);
+        assertThat(stored.owner()).isNull();
+        assertThat(stored.error()).contains("[s1, s2, s3, s4]");
+        assertThat(second.run(other, Trail.of("x")).status())
+                .as("others go on").isEqualTo(SagaStatus.COMPLETED);
+        second.close();
+    }
+
+    /** Regression: found by the hostile-input suite; the resume task threw and the node held the instance forever. */
+    @Test
+    void a_running_instance_without_a_running_step_fails_with_a_named_error_instead_of_stalling() {
+        SagaDefinition<Trail> saga = hangingOnce("s2", false);
+        String id = strandedWithSteps(saga, steps -> steps.stream()
+                .map(step -> step.status() == StepStatus.RUNNING ? step.withStatus(StepStatus.SUCCEEDED) : step)
+                .toList());
+
+        SagaOrchestrator second = kit.orchestrator().nodeId("node-a").register(saga).build();
+
+        SagaInstance stored = kit.store().find(id).orElseThrow();
+        assertThat(stored.status()).isEqualTo(SagaStatus.FAILED);
+        assertThat(stored.error()).contains("it is RUNNING but no step is RUNNING or AWAITING_REPLY");
         second.close();
     }
 }

@@ -322,6 +322,7 @@ public final class Orchestrator implements SagaOrchestrator {
                     reply.step());
         }
         SagaDefinition<?> definition = resolve(instance);
+        requireConsistent(definition, instance);
         String problem = SagaRun.replyProblem(definition, instance, reply);
         if (problem != null) {
             emit(new HistoryEntry(instance.id(), now(), SagaEventType.REPLY_REJECTED, reply.step(), 0, problem),
@@ -334,6 +335,7 @@ public final class Orchestrator implements SagaOrchestrator {
 
     /** Takes over a live instance that another node (or none) drives, to act on it here; null if the race was lost. */
     private <D> SagaRun<D> adopt(SagaDefinition<D> definition, SagaInstance instance) {
+        requireConsistent(definition, instance);
         D data = decode(definition, instance);
         Instant now = now();
         SagaInstance claimed = instance.claimedBy(nodeId, leaseUntil(now), now);
@@ -359,6 +361,7 @@ public final class Orchestrator implements SagaOrchestrator {
                 SagaInstance instance = store.find(sagaId)
                         .orElseThrow(() -> new UnknownSagaException("no such saga instance", null, sagaId));
                 SagaDefinition<?> definition = resolve(instance);
+                requireConsistent(definition, instance);
                 String problem = SagaRun.abortProblem(definition, instance);
                 if (problem != null) {
                     throw new IllegalTransitionException("cannot abort: " + problem, definition.name(), sagaId, null);
@@ -400,6 +403,7 @@ public final class Orchestrator implements SagaOrchestrator {
                     + "; only a FAILED saga can be retried (FAILED -> RUNNING or COMPENSATING)", definition.name(),
                     instance.id(), null);
         }
+        requireConsistent(definition, instance);
         D data = decode(definition, instance);
         Instant now = now();
         List<StepState> steps = new ArrayList<>(instance.steps());
@@ -516,11 +520,16 @@ public final class Orchestrator implements SagaOrchestrator {
     }
 
     private <D> void resumeClaimed(SagaDefinition<D> definition, SagaInstance instance) {
+        String inconsistency = SagaRun.stateProblem(definition, instance);
+        if (inconsistency != null) {
+            markFailed(definition, instance, "the stored instance cannot be resumed: " + inconsistency);
+            return;
+        }
         D data;
         try {
             data = decode(definition, instance);
         } catch (SagaDataException e) {
-            markUnreadable(definition, instance, e);
+            markFailed(definition, instance, "saga data cannot be read: " + e.getMessage());
             return;
         }
         SagaRun<D> run = new SagaRun<>(this, definition, instance, data);
@@ -529,9 +538,9 @@ public final class Orchestrator implements SagaOrchestrator {
         }
     }
 
-    private void markUnreadable(SagaDefinition<?> definition, SagaInstance instance, SagaDataException error) {
+    /** Marks a claimed instance that cannot be resumed as FAILED, for an operator. */
+    private void markFailed(SagaDefinition<?> definition, SagaInstance instance, String reason) {
         Instant now = now();
-        String reason = "saga data cannot be read: " + error.getMessage();
         SagaInstance failed = new SagaInstance(instance.id(), instance.sagaName(), instance.sagaVersion(),
                 instance.fingerprint(), instance.idempotencyKey(), SagaStatus.FAILED, instance.data(), instance.steps(),
                 instance.createdAt(), now, instance.deadline(), null, null, instance.version() + 1, reason);
@@ -832,6 +841,15 @@ public final class Orchestrator implements SagaOrchestrator {
                     instance.id());
         }
         return definition;
+    }
+
+    /** Refuses to act on a stored instance whose steps do not fit its definition. */
+    private static void requireConsistent(SagaDefinition<?> definition, SagaInstance instance) {
+        String problem = SagaRun.stateProblem(definition, instance);
+        if (problem != null) {
+            throw new DefinitionMismatchException("the stored instance cannot be resumed: " + problem,
+                    definition.name(), instance.id());
+        }
     }
 
     private <D> D decode(SagaDefinition<D> definition, SagaInstance instance) {
