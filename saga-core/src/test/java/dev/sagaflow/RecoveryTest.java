@@ -255,4 +255,27 @@ class RecoveryTest {
         assertThat(stored.error()).contains("it is RUNNING but no step is RUNNING or AWAITING_REPLY");
         second.close();
     }
+
+    /** Regression: found by the hostile-input suite; JSON null reached the handlers as null data and the step threw. */
+    @Test
+    void stored_data_that_is_json_null_fails_the_instance_instead_of_reaching_the_handlers() {
+        SagaDefinition<Trail> saga = hangingOnce("s2", false);
+        SagaOrchestrator first = kit.orchestrator().nodeId("node-a").register(saga).build();
+        String id = first.start(saga, Trail.of("t")).sagaId();
+        SagaTestKit.crash(first);
+        SagaInstance stored = kit.store().find(id).orElseThrow();
+        assertThat(kit.store().update(stored.version(), new SagaInstance(id, stored.sagaName(), stored.sagaVersion(),
+                stored.fingerprint(), null, stored.status(), dev.sagaflow.store.SagaData.ofJson("null"), stored.steps(),
+                stored.createdAt(), stored.updatedAt(), null, stored.owner(), stored.leaseUntil(), stored.version() + 1,
+                null), List.of())).isTrue();
+
+        SagaOrchestrator second = kit.orchestrator().nodeId("node-a").register(saga).build();
+
+        SagaInstance after = kit.store().find(id).orElseThrow();
+        assertThat(after.status()).isEqualTo(SagaStatus.FAILED);
+        assertThat(after.error()).contains("saga data cannot be read: stored saga data is null, not a "
+                + Trail.class.getName());
+        assertThat(ledger.calls()).containsExactly("do s1", "do s2");
+        second.close();
+    }
 }

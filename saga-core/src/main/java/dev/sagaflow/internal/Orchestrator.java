@@ -853,11 +853,18 @@ public final class Orchestrator implements SagaOrchestrator {
     }
 
     private <D> D decode(SagaDefinition<D> definition, SagaInstance instance) {
+        D data;
         try {
-            return instance.data().decode(definition.dataType(), codec);
+            data = instance.data().decode(definition.dataType(), codec);
         } catch (SagaDataException e) {
             throw new SagaDataException(e.getMessage(), definition.name(), instance.id(), e.getCause());
         }
+        if (data == null) {
+            // JSON "null" decodes to null, which no handler expects (and which start() refuses).
+            throw new SagaDataException("stored saga data is null, not a " + definition.dataType().getName(),
+                    definition.name(), instance.id(), null);
+        }
+        return data;
     }
 
     private String describeDefinitions() {
