@@ -278,4 +278,28 @@ class RecoveryTest {
         assertThat(ledger.calls()).containsExactly("do s1", "do s2");
         second.close();
     }
+
+    /**
+     * Regression: found by the hostile-input suite; the restarted node renewed the lease it had
+     * inherited on an instance it could not resume, so the instance was never reported and no node
+     * that could resume it ever got it.
+     */
+    @Test
+    void a_node_restarted_under_the_same_id_lets_go_of_instances_it_cannot_resume() {
+        SagaDefinition<Trail> saga = hangingOnce("s2", false);
+        SagaDefinition<Trail> other = TestSagas.linear("other", 1, ledger);
+        SagaOrchestrator first = kit.orchestrator().nodeId("node-a").register(saga).build();
+        String id = first.start(saga, Trail.of("t")).sagaId();
+        SagaTestKit.crash(first);
+
+        SagaOrchestrator restarted = kit.orchestrator().nodeId("node-a").register(other).build();
+        kit.timer().advance(Duration.ofMinutes(1));
+
+        assertThat(kit.listener().events(id)).extracting(SagaEvent::type)
+                .contains(SagaEventType.INSTANCE_NOT_RESUMABLE);
+        SagaOrchestrator able = kit.orchestrator().nodeId("node-b").register(saga).build();
+        assertThat(kit.store().find(id).orElseThrow().status()).isEqualTo(SagaStatus.COMPLETED);
+        restarted.close();
+        able.close();
+    }
 }

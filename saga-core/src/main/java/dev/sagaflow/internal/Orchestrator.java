@@ -142,6 +142,7 @@ public final class Orchestrator implements SagaOrchestrator {
                 config.executor() == null ? config.workerThreads() + " worker threads" : config.executor(),
                 orchestrator.timer.getClass().getSimpleName(), config.codec(), config.listeners().size(),
                 config.interceptors().size());
+        orchestrator.releaseInheritedLeases();
         if (config.recoverOnStart()) {
             try {
                 orchestrator.recover();
@@ -152,6 +153,24 @@ public final class Orchestrator implements SagaOrchestrator {
         orchestrator.scheduleRenewal();
         orchestrator.schedulePoll();
         return orchestrator;
+    }
+
+    /**
+     * A node restarted under the same id inherits its predecessor's leases, and lease renewal would
+     * extend all of them, although this node drives none of them yet. Released first, they are
+     * claimed back at once if this node can resume them; those it cannot (their definition is no
+     * longer registered) become orphaned, so they are reported and another node may take them,
+     * instead of being held forever by a node that never drives them.
+     */
+    private void releaseInheritedLeases() {
+        try {
+            int released = store.releaseLeases(nodeId);
+            if (released > 0) {
+                log.info("released {} lease(s) held under node id {} before this start", released, nodeId);
+            }
+        } catch (RuntimeException e) {
+            log.warn("releasing the leases held under node id {} before this start failed: {}", nodeId, e.toString());
+        }
     }
 
     // ---------------------------------------------------------------- starting

@@ -2,6 +2,7 @@ package dev.sagaflow.faults;
 
 import dev.sagaflow.SagaDefinition;
 import dev.sagaflow.SagaInfo;
+import dev.sagaflow.OrchestratorClosedException;
 import dev.sagaflow.SagaOrchestrator;
 import dev.sagaflow.SagaReply;
 import dev.sagaflow.SagaStatus;
@@ -184,7 +185,8 @@ public final class CrashRun {
     private void startSaga(Node node) {
         try {
             sagaId = node.orchestrator().start(definition, Trail.of("t")).sagaId();
-        } catch (CrashingStore.ProcessDied e) {
+        } catch (CrashingStore.ProcessDied | OrchestratorClosedException e) {
+            // The node died in start(), or before it (at its start-up writes).
             sagaId = node.wrapped().insertedId();
             log.add(node.id() + ": start() failed: " + e.getMessage());
         }
