@@ -126,7 +126,14 @@ public abstract class AbstractHostileInputTest {
     @Test
     void stored_data_that_is_truncated_json_fails_the_instance_with_a_named_error() {
         SagaDefinition<Trail> saga = stranding("truncated-data");
-        String id = strandAndTamper(saga, i -> withData(i, "{\"name\":\"t\",\"marks\":[\"do s1\""));
+        String id;
+        try {
+            id = strandAndTamper(saga, i -> withData(i, "{\"name\":\"t\",\"marks\":[\"do s1\""));
+        } catch (dev.sagaflow.SagaStoreException refused) {
+            // A database that checks JSON (PostgreSQL json, MySQL json_valid) refuses it at the write.
+            assertThat(refused).hasMessageContaining("update of saga instance");
+            return;
+        }
 
         SagaOrchestrator node = kit.orchestrator().nodeId("node-a").register(saga).build();
 
