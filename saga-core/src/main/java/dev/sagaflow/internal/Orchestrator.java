@@ -604,11 +604,16 @@ public final class Orchestrator implements SagaOrchestrator {
         }
     }
 
+    /**
+     * Renews this node's leases every third of the lease. The renewal runs on the timer itself, not
+     * on the executor: queued behind step work on a busy pool it could come too late, and a healthy
+     * node would lose its sagas to another node. It is one short statement.
+     */
     private void scheduleRenewal() {
         if (closed) {
             return;
         }
-        renewTask = later(leaseDuration.dividedBy(3), () -> {
+        renewTask = timer.schedule(leaseDuration.dividedBy(3), () -> {
             try {
                 int renewed = store.renewLeases(nodeId, leaseUntil(now()));
                 log.debug("renewed {} lease(s)", renewed);

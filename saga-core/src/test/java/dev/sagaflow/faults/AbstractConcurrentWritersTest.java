@@ -170,6 +170,44 @@ public abstract class AbstractConcurrentWritersTest {
     }
 
     /**
+     * Regression: lease renewal was handed to the worker executor, where it waited behind step work;
+     * a healthy node whose workers were all busy (one slow step on a one-thread pool) lost its leases
+     * and another node took its sagas over and ran the slow step a second time.
+     */
+    @Test
+    void a_node_whose_workers_are_all_busy_still_renews_its_leases_and_keeps_its_sagas() throws Exception {
+        SagaStore store = emptyStore();
+        SagaShape shape = threeSteps();
+        Participants participants = new Participants(shape);
+        SagaDefinition<Trail> saga = shape.define("race-busy-node", participants);
+        CountDownLatch aInS1 = new CountDownLatch(1);
+        CountDownLatch finishS1 = new CountDownLatch(1);
+        participants.gate(context -> {
+            if (Thread.currentThread().getName().startsWith("node-a") && context.stepName().equals("s1")) {
+                aInS1.countDown();
+                finishS1.await(60, TimeUnit.SECONDS);
+            }
+        });
+        ManualTimer clockOfA = new ManualTimer(START);
+
+        // Given node A's only worker is busy in a slow s1 while more than a lease goes by,
+        SagaOrchestrator a = node("node-a", store, clockOfA, false, saga);
+        String id = a.start(saga, Trail.of("t")).sagaId();
+        assertThat(aInS1.await(60, TimeUnit.SECONDS)).isTrue();
+        clockOfA.advance(LEASE.plusSeconds(10));
+
+        // when node B looks for instances whose lease ran out,
+        node("node-b", store, new ManualTimer(START.plus(LEASE).plusSeconds(11)), true, saga);
+
+        // then A's lease was renewed all along: B takes nothing, and s1 runs once, on A.
+        assertThat(store.find(id).orElseThrow().owner()).isEqualTo("node-a");
+        finishS1.countDown();
+        SagaInstance end = awaitEnd(store, id);
+        assertThat(participants.calls(id)).extracting(Call::thread).containsOnly("node-a-worker");
+        assertThat(Invariants.check(shape, participants, id, end, Set.of(SagaStatus.COMPLETED), false)).isEmpty();
+    }
+
+    /**
      * Many sagas, two nodes on real threads and clocks with short leases, each node paused in turn
      * (every store call of the node stalls, lease renewal included) for longer than the lease. Every
      * instance ends as its shape says; no effect is applied or undone twice; every applied effect of a
