@@ -9,7 +9,10 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The default timer: the system clock and one named daemon thread. Tasks must be short: they hand work off (lease renewal, one statement, runs here). */
+/**
+ * The default timer: the system clock and one named daemon thread. Tasks must be short: they hand
+ * work off to the executor, except lease renewal (one statement), which runs here.
+ */
 public final class SystemTimer implements SagaTimer, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SystemTimer.class);
     private final ScheduledThreadPoolExecutor scheduler;
