@@ -7,6 +7,8 @@ import dev.sagaflow.fixtures.Ledger;
 import dev.sagaflow.fixtures.TestSagas;
 import dev.sagaflow.fixtures.Trail;
 import dev.sagaflow.store.SagaInstance;
+import dev.sagaflow.store.SagaQuery;
+import dev.sagaflow.store.StepState;
 import dev.sagaflow.testing.SagaTestKit;
 import java.time.Duration;
 import java.util.List;
@@ -183,5 +185,121 @@ class RecoveryTest {
                 .hasMessageContaining("[s1, s2, s3]").hasMessageContaining("[s1, s2-renamed]");
         assertThat(kit.store().find(execution.sagaId()).orElseThrow().version()).isEqualTo(version);
         second.close();
+    }
+
+    /** Stops a saga inside s2 (node "node-a" dies) and rewrites its stored step list. */
+    private String strandedWithSteps(SagaDefinition<Trail> saga, java.util.function.UnaryOperator<List<StepState>> edit) {
+        SagaOrchestrator first = kit.orchestrator().nodeId("node-a").register(saga).build();
+        String id = first.start(saga, Trail.of("t")).sagaId();
+        SagaTestKit.crash(first);
+        SagaInstance stored = kit.store().find(id).orElseThrow();
+        SagaInstance edited = new SagaInstance(id, stored.sagaName(), stored.sagaVersion(), stored.fingerprint(),
+                stored.idempotencyKey(), stored.status(), stored.data(), edit.apply(stored.steps()), stored.createdAt(),
+                stored.updatedAt(), stored.deadline(), stored.owner(), stored.leaseUntil(), stored.version() + 1,
+                stored.error());
+        assertThat(kit.store().update(stored.version(), edited, List.of())).isTrue();
+        return id;
+    }
+
+    /** Regression: found by the hostile-input suite; the saga used to end COMPLETED without ever running s3. */
+    @Test
+    void a_stored_step_list_shorter_than_the_definition_fails_the_instance_instead_of_completing_it_without_s3() {
+        SagaDefinition<Trail> saga = hangingOnce("s2", false);
+        String id = strandedWithSteps(saga, steps -> steps.subList(0, 2));
+
+        SagaOrchestrator second = kit.orchestrator().nodeId("node-a").register(saga).build();
+
+        SagaInstance stored = kit.store().find(id).orElseThrow();
+        assertThat(stored.status()).isEqualTo(SagaStatus.FAILED);
+        assertThat(stored.error()).contains("stored steps [s1, s2] are not the steps [s1, s2, s3]");
+        assertThat(ledger.calls()).doesNotContain("do s3");
+        assertThat(second.list(SagaQuery.withStatus(SagaStatus.FAILED))).extracting(SagaInfo::sagaId).contains(id);
+        assertThatThrownBy(() -> second.retry(id)).isInstanceOf(DefinitionMismatchException.class)
+                .hasMessageContaining("[s1, s2]").hasMessageContaining(id);
+        second.close();
+    }
+
+    /** Regression: found by the hostile-input suite; the resume task threw and the node held the instance forever. */
+    @Test
+    void a_stored_instance_whose_running_step_is_past_the_definitions_end_fails_instead_of_stalling_on_its_node() {
+        SagaDefinition<Trail> saga = hangingOnce("s2", false);
+        String id = strandedWithSteps(saga, steps -> List.of(steps.get(0).withStatus(StepStatus.SUCCEEDED),
+                steps.get(1).with(StepStatus.SUCCEEDED, 1, 0, false, null, null, null, null),
+                steps.get(2).with(StepStatus.SUCCEEDED, 1, 0, false, null, null, null, null),
+                new StepState("s4", StepStatus.RUNNING, 1, 0, false, null, null, null, null)));
+
+        SagaDefinition<Trail> other = TestSagas.linear("other", 1, ledger);
+        SagaOrchestrator second = kit.orchestrator().nodeId("node-a").register(saga, other).build();
+
+        SagaInstance stored = kit.store().find(id).orElseThrow();
+        assertThat(stored.status()).isEqualTo(SagaStatus.FAILED);
+        assertThat(stored.owner()).isNull();
+        assertThat(stored.error()).contains("[s1, s2, s3, s4]");
+        assertThat(second.run(other, Trail.of("x")).status())
+                .as("others go on").isEqualTo(SagaStatus.COMPLETED);
+        second.close();
+    }
+
+    /** Regression: found by the hostile-input suite; the resume task threw and the node held the instance forever. */
+    @Test
+    void a_running_instance_without_a_running_step_fails_with_a_named_error_instead_of_stalling() {
+        SagaDefinition<Trail> saga = hangingOnce("s2", false);
+        String id = strandedWithSteps(saga, steps -> steps.stream()
+                .map(step -> step.status() == StepStatus.RUNNING ? step.withStatus(StepStatus.SUCCEEDED) : step)
+                .toList());
+
+        SagaOrchestrator second = kit.orchestrator().nodeId("node-a").register(saga).build();
+
+        SagaInstance stored = kit.store().find(id).orElseThrow();
+        assertThat(stored.status()).isEqualTo(SagaStatus.FAILED);
+        assertThat(stored.error()).contains("it is RUNNING but no step is RUNNING or AWAITING_REPLY");
+        second.close();
+    }
+
+    /** Regression: found by the hostile-input suite; JSON null reached the handlers as null data and the step threw. */
+    @Test
+    void stored_data_that_is_json_null_fails_the_instance_instead_of_reaching_the_handlers() {
+        SagaDefinition<Trail> saga = hangingOnce("s2", false);
+        SagaOrchestrator first = kit.orchestrator().nodeId("node-a").register(saga).build();
+        String id = first.start(saga, Trail.of("t")).sagaId();
+        SagaTestKit.crash(first);
+        SagaInstance stored = kit.store().find(id).orElseThrow();
+        assertThat(kit.store().update(stored.version(), new SagaInstance(id, stored.sagaName(), stored.sagaVersion(),
+                stored.fingerprint(), null, stored.status(), dev.sagaflow.store.SagaData.ofJson("null"), stored.steps(),
+                stored.createdAt(), stored.updatedAt(), null, stored.owner(), stored.leaseUntil(), stored.version() + 1,
+                null), List.of())).isTrue();
+
+        SagaOrchestrator second = kit.orchestrator().nodeId("node-a").register(saga).build();
+
+        SagaInstance after = kit.store().find(id).orElseThrow();
+        assertThat(after.status()).isEqualTo(SagaStatus.FAILED);
+        assertThat(after.error()).contains("saga data cannot be read: stored saga data is null, not a "
+                + Trail.class.getName());
+        assertThat(ledger.calls()).containsExactly("do s1", "do s2");
+        second.close();
+    }
+
+    /**
+     * Regression: found by the hostile-input suite; the restarted node renewed the lease it had
+     * inherited on an instance it could not resume, so the instance was never reported and no node
+     * that could resume it ever got it.
+     */
+    @Test
+    void a_node_restarted_under_the_same_id_lets_go_of_instances_it_cannot_resume() {
+        SagaDefinition<Trail> saga = hangingOnce("s2", false);
+        SagaDefinition<Trail> other = TestSagas.linear("other", 1, ledger);
+        SagaOrchestrator first = kit.orchestrator().nodeId("node-a").register(saga).build();
+        String id = first.start(saga, Trail.of("t")).sagaId();
+        SagaTestKit.crash(first);
+
+        SagaOrchestrator restarted = kit.orchestrator().nodeId("node-a").register(other).build();
+        kit.timer().advance(Duration.ofMinutes(1));
+
+        assertThat(kit.listener().events(id)).extracting(SagaEvent::type)
+                .contains(SagaEventType.INSTANCE_NOT_RESUMABLE);
+        SagaOrchestrator able = kit.orchestrator().nodeId("node-b").register(saga).build();
+        assertThat(kit.store().find(id).orElseThrow().status()).isEqualTo(SagaStatus.COMPLETED);
+        restarted.close();
+        able.close();
     }
 }

@@ -143,14 +143,9 @@ public final class Orchestrator implements SagaOrchestrator {
                 config.executor() == null ? config.workerThreads() + " worker threads" : config.executor(),
                 orchestrator.timer.getClass().getSimpleName(), config.codec(), config.listeners().size(),
                 config.interceptors().size());
+        orchestrator.releaseInheritedLeases();
         if (config.recoverOnStart()) {
             try {
-                // Nothing runs here yet: what this node id owns was left by a previous process. Let go of it
-                // first, or the instances this node cannot resume (a definition dropped or changed since)
-                // would keep their lease, renewed here forever, and be neither reported nor taken over by a
-                // node that has their definition. The claim below takes back everything else.
-                int released = config.store().releaseLeases(orchestrator.nodeId);
-                log.debug("released {} lease(s) left by a previous process of node {}", released, orchestrator.nodeId);
                 orchestrator.recover();
             } catch (RuntimeException e) {
                 log.warn("recovery on start-up failed; it is tried again every {}: {}", config.pollInterval(), e.toString());
@@ -159,6 +154,30 @@ public final class Orchestrator implements SagaOrchestrator {
         orchestrator.scheduleRenewal();
         orchestrator.schedulePoll();
         return orchestrator;
+    }
+
+    /**
+     * A node restarted under the same id inherits its predecessor's leases, and lease renewal would
+     * extend all of them, although this node drives none of them yet. Released first, they are
+     * claimed back at once if this node can resume them; those it cannot (their definition is no
+     * longer registered) become orphaned, so they are reported and another node may take them,
+     * instead of being held forever by a node that never drives them.
+     */
+    /**
+     * Nothing runs here yet: what this node id owns was left by a previous process. Let go of it first,
+     * or the instances this node cannot resume (a definition dropped or changed since) would keep their
+     * lease, renewed here forever, and be neither reported nor taken over by a node that has their
+     * definition. Recovery then claims back everything this node can resume.
+     */
+    private void releaseInheritedLeases() {
+        try {
+            int released = store.releaseLeases(nodeId);
+            if (released > 0) {
+                log.info("released {} lease(s) held under node id {} before this start", released, nodeId);
+            }
+        } catch (RuntimeException e) {
+            log.warn("releasing the leases held under node id {} before this start failed: {}", nodeId, e.toString());
+        }
     }
 
     // ---------------------------------------------------------------- starting
@@ -344,6 +363,7 @@ public final class Orchestrator implements SagaOrchestrator {
                     reply.step());
         }
         SagaDefinition<?> definition = resolve(instance);
+        requireConsistent(definition, instance);
         String problem = SagaRun.replyProblem(definition, instance, reply);
         if (problem != null) {
             emit(new HistoryEntry(instance.id(), now(), SagaEventType.REPLY_REJECTED, reply.step(), 0, problem),
@@ -356,6 +376,7 @@ public final class Orchestrator implements SagaOrchestrator {
 
     /** Takes over a live instance that another node (or none) drives, to act on it here; null if the race was lost. */
     private <D> SagaRun<D> adopt(SagaDefinition<D> definition, SagaInstance instance) {
+        requireConsistent(definition, instance);
         D data = decode(definition, instance);
         Instant now = now();
         SagaInstance claimed = instance.claimedBy(nodeId, leaseUntil(now), now);
@@ -381,6 +402,7 @@ public final class Orchestrator implements SagaOrchestrator {
                 SagaInstance instance = store.find(sagaId)
                         .orElseThrow(() -> new UnknownSagaException("no such saga instance", null, sagaId));
                 SagaDefinition<?> definition = resolve(instance);
+                requireConsistent(definition, instance);
                 String problem = SagaRun.abortProblem(definition, instance);
                 if (problem != null) {
                     throw new IllegalTransitionException("cannot abort: " + problem, definition.name(), sagaId, null);
@@ -422,6 +444,7 @@ public final class Orchestrator implements SagaOrchestrator {
                     + "; only a FAILED saga can be retried (FAILED -> RUNNING or COMPENSATING)", definition.name(),
                     instance.id(), null);
         }
+        requireConsistent(definition, instance);
         D data = decode(definition, instance);
         Instant now = now();
         List<StepState> steps = new ArrayList<>(instance.steps());
@@ -552,11 +575,16 @@ public final class Orchestrator implements SagaOrchestrator {
     }
 
     private <D> void resumeClaimed(SagaDefinition<D> definition, SagaInstance instance) {
+        String inconsistency = SagaRun.stateProblem(definition, instance);
+        if (inconsistency != null) {
+            markFailed(definition, instance, "the stored instance cannot be resumed: " + inconsistency);
+            return;
+        }
         D data;
         try {
             data = decode(definition, instance);
         } catch (SagaDataException e) {
-            markUnreadable(definition, instance, e);
+            markFailed(definition, instance, "saga data cannot be read: " + e.getMessage());
             return;
         }
         SagaRun<D> run = new SagaRun<>(this, definition, instance, data);
@@ -565,9 +593,9 @@ public final class Orchestrator implements SagaOrchestrator {
         }
     }
 
-    private void markUnreadable(SagaDefinition<?> definition, SagaInstance instance, SagaDataException error) {
+    /** Marks a claimed instance that cannot be resumed as FAILED, for an operator. */
+    private void markFailed(SagaDefinition<?> definition, SagaInstance instance, String reason) {
         Instant now = now();
-        String reason = "saga data cannot be read: " + error.getMessage();
         SagaInstance failed = new SagaInstance(instance.id(), instance.sagaName(), instance.sagaVersion(),
                 instance.fingerprint(), instance.idempotencyKey(), SagaStatus.FAILED, instance.data(), instance.steps(),
                 instance.createdAt(), now, instance.deadline(), null, null, instance.version() + 1, reason);
@@ -612,6 +640,11 @@ public final class Orchestrator implements SagaOrchestrator {
         }
     }
 
+    /**
+     * Renews this node's leases every third of the lease. The renewal runs on the timer itself, not
+     * on the executor: queued behind step work on a busy pool it could come too late, and a healthy
+     * node would lose its sagas to another node. It is one short statement.
+     */
     private void scheduleRenewal() {
         if (closed) {
             return;
@@ -877,12 +910,28 @@ public final class Orchestrator implements SagaOrchestrator {
         return definition;
     }
 
+    /** Refuses to act on a stored instance whose steps do not fit its definition. */
+    private static void requireConsistent(SagaDefinition<?> definition, SagaInstance instance) {
+        String problem = SagaRun.stateProblem(definition, instance);
+        if (problem != null) {
+            throw new DefinitionMismatchException("the stored instance cannot be resumed: " + problem,
+                    definition.name(), instance.id());
+        }
+    }
+
     private <D> D decode(SagaDefinition<D> definition, SagaInstance instance) {
+        D data;
         try {
-            return instance.data().decode(definition.dataType(), codec);
+            data = instance.data().decode(definition.dataType(), codec);
         } catch (SagaDataException e) {
             throw new SagaDataException(e.getMessage(), definition.name(), instance.id(), e.getCause());
         }
+        if (data == null) {
+            // JSON "null" decodes to null, which no handler expects (and which start() refuses).
+            throw new SagaDataException("stored saga data is null, not a " + definition.dataType().getName(),
+                    definition.name(), instance.id(), null);
+        }
+        return data;
     }
 
     private String describeDefinitions() {

@@ -664,6 +664,30 @@ final class SagaRun<D> {
         }
     }
 
+    /**
+     * Why a stored instance cannot be driven by {@code definition} although their fingerprints
+     * match (its row was edited or corrupted): its steps are not the definition's, or it is live but
+     * no step is current. {@code null} if it can.
+     */
+    static String stateProblem(SagaDefinition<?> definition, SagaInstance instance) {
+        List<String> stored = instance.steps().stream().map(StepState::name).toList();
+        if (!stored.equals(definition.stepNames())) {
+            return "its stored steps " + stored + " are not the steps " + definition.stepNames() + " of saga '"
+                    + definition.name() + "' version " + definition.version();
+        }
+        if (instance.status().isLive()) {
+            boolean compensating = instance.status() == SagaStatus.COMPENSATING;
+            boolean current = instance.steps().stream().anyMatch(step -> compensating
+                    ? step.status() == StepStatus.COMPENSATING
+                    : step.status() == StepStatus.RUNNING || step.status() == StepStatus.AWAITING_REPLY);
+            if (!current) {
+                return "it is " + instance.status() + " but no step is "
+                        + (compensating ? "COMPENSATING" : "RUNNING or AWAITING_REPLY") + ": " + instance.steps();
+            }
+        }
+        return null;
+    }
+
     static String abortProblem(SagaDefinition<?> definition, SagaInstance instance) {
         if (instance.status() != SagaStatus.RUNNING) {
             return "the saga is " + instance.status() + ", only a RUNNING saga can be aborted (RUNNING -> COMPENSATING)";

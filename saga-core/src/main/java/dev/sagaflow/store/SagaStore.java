@@ -68,7 +68,8 @@ public interface SagaStore {
 
     /**
      * Clears the owner and lease of every live instance owned by {@code owner}, without changing
-     * versions, so that other nodes may claim them at once (called on a graceful close).
+     * versions, so that other nodes may claim them at once (called on a graceful close, and when a
+     * node starts, for what an earlier process with the same node id left).
      *
      * @return how many instances were released
      */

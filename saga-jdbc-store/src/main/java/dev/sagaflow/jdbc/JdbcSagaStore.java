@@ -73,6 +73,11 @@ import org.slf4j.LoggerFactory;
  * {@link SagaStoreException}, as a single write would. On MySQL, MariaDB and H2 the setting is accepted and the
  * store writes one transaction per write, as {@link #toString()} and the start-up log line say.
  *
+ * <p>A row this store cannot read (someone rewrote its status or steps by hand) never breaks a claim
+ * or a query for the other instances: it is skipped there, with an ERROR log line naming it, and
+ * left as it is for an operator (a claim that took it gives it up again); {@link #find} reports it
+ * with a {@link SagaStoreException} that names it.
+ *
  * <p>Connections are taken from the data source for each call and closed before it returns; their
  * auto-commit mode is restored. Failures of the database become {@link SagaStoreException}s whose
  * message names the operation and the instance.
@@ -98,6 +103,7 @@ public final class JdbcSagaStore implements TransactionalSagaStore {
     private final String historySql;
     private final String renewSql;
     private final String releaseSql;
+    private final String releaseOneSql;
     private final String claimSql;
     private final String claimOwnSql;
     private final String claimWriteSql;
@@ -166,6 +172,7 @@ public final class JdbcSagaStore implements TransactionalSagaStore {
         this.renewSql = "UPDATE " + instances + " SET lease_until = ? WHERE owner = ? AND status IN " + LIVE_STATUSES;
         this.releaseSql = "UPDATE " + instances + " SET owner = NULL, lease_until = NULL WHERE owner = ? AND status IN "
                 + LIVE_STATUSES;
+        this.releaseOneSql = "UPDATE " + instances + " SET owner = NULL, lease_until = NULL WHERE id = ? AND owner = ?";
         this.groupCommitRequested = builder.groupCommit;
         if (builder.groupCommit && dialect.supportsGroupCommit()) {
             this.batchSql = batchSql(dialect, instances, history);
@@ -357,7 +364,8 @@ public final class JdbcSagaStore implements TransactionalSagaStore {
      *
      * <p>On PostgreSQL one statement (a locking {@code SELECT ... SKIP LOCKED} feeding an
      * {@code UPDATE ... RETURNING}); elsewhere one transaction that locks the candidates, then writes
-     * each with a version check. One commit when anything was claimed.
+     * each with a version check. One commit when anything was claimed. Rows that cannot be read are
+     * skipped, logged at ERROR, and not kept claimed.
      */
     @Override
     public List<SagaInstance> claim(ClaimRequest request) {
@@ -404,11 +412,18 @@ public final class JdbcSagaStore implements TransactionalSagaStore {
                     ps.setLong(i++, leaseUntil);
                     ps.setLong(i, now);
                     List<Claimed> claimed = new ArrayList<>();
+                    List<String> unreadable = new ArrayList<>();
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
-                            claimed.add(new Claimed(InstanceRows.read(rs), rs.getLong(16)));
+                            SagaInstance instance = readOrSkip(rs, "claim");
+                            if (instance == null) {
+                                unreadable.add(rs.getString(1));
+                            } else {
+                                claimed.add(new Claimed(instance, rs.getLong(16)));
+                            }
                         }
                     }
+                    release(c, unreadable, request.owner());
                     // RETURNING has no order: restore the claim's own, oldest update first.
                     return claimed.stream()
                             .sorted(Comparator.comparingLong(Claimed::previousUpdate)
@@ -436,7 +451,10 @@ public final class JdbcSagaStore implements TransactionalSagaStore {
                 ps.setInt(i, request.limit());
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        candidates.add(InstanceRows.read(rs));
+                        SagaInstance candidate = readOrSkip(rs, "claim");
+                        if (candidate != null) {
+                            candidates.add(candidate);
+                        }
                     }
                 }
             }
@@ -494,6 +512,12 @@ public final class JdbcSagaStore implements TransactionalSagaStore {
 
     // ---------------------------------------------------------------- reads
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws SagaStoreException if the database fails, or if the row cannot be read (an unknown
+     *     status, steps not in the store's format); the message names the instance and the problem
+     */
     @Override
     public Optional<SagaInstance> find(String id) {
         Objects.requireNonNull(id, "id cannot be null");
@@ -536,6 +560,7 @@ public final class JdbcSagaStore implements TransactionalSagaStore {
         });
     }
 
+    /** {@inheritDoc} Rows that cannot be read are skipped and logged at ERROR. */
     @Override
     public List<SagaInstance> query(SagaQuery query) {
         Objects.requireNonNull(query, "query cannot be null");
@@ -553,7 +578,10 @@ public final class JdbcSagaStore implements TransactionalSagaStore {
                 List<SagaInstance> found = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        found.add(InstanceRows.read(rs));
+                        SagaInstance instance = readOrSkip(rs, "query");
+                        if (instance != null) {
+                            found.add(instance);
+                        }
                     }
                 }
                 return found;
@@ -1073,6 +1101,36 @@ public final class JdbcSagaStore implements TransactionalSagaStore {
             if (!entry.sagaId().equals(id)) {
                 throw new IllegalArgumentException("history entry " + entry.type() + " belongs to saga instance "
                         + entry.sagaId() + ", not to " + id);
+            }
+        }
+    }
+
+    /**
+     * The instance in the current row, or {@code null} if the row cannot be read (someone rewrote it:
+     * an unknown status, steps that are not the store's format): one unreadable row must not break
+     * a claim or a query for every other instance. It is logged at ERROR, naming it, each time it is
+     * skipped; {@link #find} reports it with a {@link SagaStoreException}.
+     */
+    private static SagaInstance readOrSkip(ResultSet rs, String during) throws SQLException {
+        try {
+            return InstanceRows.read(rs);
+        } catch (SagaStoreException e) {
+            log.error("skipping saga instance {} in a {}: its row cannot be read, and is left as it is for an"
+                    + " operator: {}", rs.getString(1), during, e.getMessage());
+            return null;
+        }
+    }
+
+    /** Gives up the claim of rows that a claim statement took but cannot read, so that no node holds them. */
+    private void release(Connection c, List<String> ids, String owner) throws SQLException {
+        if (ids.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(releaseOneSql)) {
+            for (String id : ids) {
+                ps.setString(1, id);
+                ps.setString(2, owner);
+                ps.executeUpdate();
             }
         }
     }

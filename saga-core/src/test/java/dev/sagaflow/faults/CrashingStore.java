@@ -1,0 +1,172 @@
+package dev.sagaflow.faults;
+
+import dev.sagaflow.store.ClaimRequest;
+import dev.sagaflow.store.HistoryEntry;
+import dev.sagaflow.store.SagaInstance;
+import dev.sagaflow.store.SagaQuery;
+import dev.sagaflow.store.SagaStore;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+/**
+ * A store wrapper through which a node's process "dies" immediately before or after its k-th write
+ * (insert, update, claim, lease renewal or release): before, the write is not done; after, it is
+ * done but its answer never arrives. At that moment the wrapper runs its death hook (which halts
+ * the orchestrator, as {@code SagaTestKit.crash} does) and from then on refuses every call with
+ * {@link ProcessDied}. With {@code crashAt} 0 it only counts and labels the writes.
+ */
+public final class CrashingStore implements SagaStore {
+    /** Whether the process dies before the write is done or just after. */
+    public enum When { BEFORE, AFTER }
+
+    /** What every call gets from a dead node's store. */
+    public static final class ProcessDied extends RuntimeException {
+        ProcessDied(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private final SagaStore delegate;
+    private final int crashAt;
+    private final When when;
+    private final List<String> writes = new ArrayList<>();
+    private volatile boolean dead;
+    private volatile Runnable onDeath = () -> { };
+    private volatile String insertedId;
+    private String deathNote;
+
+    public CrashingStore(SagaStore delegate, int crashAt, When when) {
+        this.delegate = delegate;
+        this.crashAt = crashAt;
+        this.when = when;
+    }
+
+    /** A wrapper that never crashes: it counts and labels writes. */
+    public static CrashingStore counting(SagaStore delegate) {
+        return new CrashingStore(delegate, 0, When.BEFORE);
+    }
+
+    /** Runs (once, on the writing thread) when the process dies. */
+    public CrashingStore onDeath(Runnable hook) {
+        this.onDeath = hook;
+        return this;
+    }
+
+    public boolean isDead() {
+        return dead;
+    }
+
+    /** Labels of the writes made so far, the fatal one included. */
+    public synchronized List<String> writes() {
+        return List.copyOf(writes);
+    }
+
+    /** The id of the instance the last insert carried (even if it died), or null. */
+    public String insertedId() {
+        return insertedId;
+    }
+
+    /** How the process died, or null. */
+    public synchronized String deathNote() {
+        return deathNote;
+    }
+
+    private <T> T write(String label, Supplier<T> operation) {
+        alive();
+        int number;
+        synchronized (this) {
+            writes.add(label);
+            number = writes.size();
+        }
+        if (number == crashAt && when == When.BEFORE) {
+            throw die("before write " + number + " (" + label + "); it was not done");
+        }
+        T result = operation.get();
+        if (number == crashAt && when == When.AFTER) {
+            throw die("after write " + number + " (" + label + "); it was done");
+        }
+        return result;
+    }
+
+    private ProcessDied die(String how) {
+        synchronized (this) {
+            deathNote = "the process died " + how;
+        }
+        dead = true;
+        onDeath.run();
+        return new ProcessDied(deathNote);
+    }
+
+    private void alive() {
+        if (dead) {
+            throw new ProcessDied("this process is dead: " + deathNote);
+        }
+    }
+
+    private static String types(List<HistoryEntry> history) {
+        return history.stream().map(e -> e.type() + (e.step() != null ? " " + e.step() : ""))
+                .collect(Collectors.joining(", "));
+    }
+
+    @Override
+    public boolean insert(SagaInstance instance, List<HistoryEntry> history) {
+        insertedId = instance.id();
+        return write("insert (" + types(history) + ")", () -> delegate.insert(instance, history));
+    }
+
+    @Override
+    public boolean update(long expectedVersion, SagaInstance next, List<HistoryEntry> history) {
+        String label = "update to v" + next.version() + " " + next.status()
+                + (history.isEmpty() ? " (claim for a reply or an operator)" : " (" + types(history) + ")");
+        return write(label, () -> delegate.update(expectedVersion, next, history));
+    }
+
+    @Override
+    public List<SagaInstance> claim(ClaimRequest request) {
+        return write("claim by " + request.owner(), () -> delegate.claim(request));
+    }
+
+    @Override
+    public int renewLeases(String owner, Instant leaseUntil) {
+        return write("lease renewal by " + owner, () -> delegate.renewLeases(owner, leaseUntil));
+    }
+
+    @Override
+    public int releaseLeases(String owner) {
+        return write("lease release by " + owner, () -> delegate.releaseLeases(owner));
+    }
+
+    @Override
+    public Optional<SagaInstance> find(String id) {
+        alive();
+        return delegate.find(id);
+    }
+
+    @Override
+    public Optional<SagaInstance> findByIdempotencyKey(String sagaName, String idempotencyKey) {
+        alive();
+        return delegate.findByIdempotencyKey(sagaName, idempotencyKey);
+    }
+
+    @Override
+    public List<HistoryEntry> history(String id) {
+        alive();
+        return delegate.history(id);
+    }
+
+    @Override
+    public List<SagaInstance> query(SagaQuery query) {
+        alive();
+        return delegate.query(query);
+    }
+
+    @Override
+    public String toString() {
+        return "CrashingStore[" + (crashAt == 0 ? "counting" : "dies " + when + " write " + crashAt) + " over "
+                + delegate + "]";
+    }
+}

@@ -1,0 +1,175 @@
+package dev.sagaflow.faults;
+
+import dev.sagaflow.store.ClaimRequest;
+import dev.sagaflow.store.HistoryEntry;
+import dev.sagaflow.store.SagaInstance;
+import dev.sagaflow.store.SagaQuery;
+import dev.sagaflow.store.SagaStore;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+
+/**
+ * One node's view of a shared store, which a test can stall: the next update that matches an armed
+ * predicate waits (as if the node paused, or the network held the write) until the test releases
+ * it; and every store call can be held while the node is "paused" (a stop-the-world pause: lease
+ * renewals stall too). Records the result of every update. Thread-safe.
+ */
+public final class GatedStore implements SagaStore {
+    /** What one update was asked and answered. */
+    public record Update(long expectedVersion, SagaInstance next, boolean written, String thread) {
+    }
+
+    private final SagaStore delegate;
+    private final List<Update> updates = new ArrayList<>();
+    private final AtomicInteger rejected = new AtomicInteger();
+    private volatile Predicate<SagaInstance> armed;
+    private volatile CountDownLatch blocked = new CountDownLatch(1);
+    private volatile CountDownLatch release = new CountDownLatch(1);
+    private volatile CountDownLatch done = new CountDownLatch(1);
+    private volatile CountDownLatch paused;
+
+    public GatedStore(SagaStore delegate) {
+        this.delegate = delegate;
+    }
+
+    /** The next update whose new state matches {@code next} waits until {@link #release()}. */
+    public void holdNextUpdate(Predicate<SagaInstance> next) {
+        blocked = new CountDownLatch(1);
+        release = new CountDownLatch(1);
+        done = new CountDownLatch(1);
+        armed = next;
+    }
+
+    /** Waits until the held update has arrived. */
+    public void awaitHeld() throws InterruptedException {
+        if (!blocked.await(60, TimeUnit.SECONDS)) {
+            throw new AssertionError("the held update never came");
+        }
+    }
+
+    /** Lets the held update go on, and waits until the store has answered it. */
+    public void releaseAndAwait() throws InterruptedException {
+        release.countDown();
+        if (!done.await(60, TimeUnit.SECONDS)) {
+            throw new AssertionError("the released update never returned");
+        }
+    }
+
+    /** Every store call from now on waits until {@link #resume()} (a stop-the-world pause of the node). */
+    public void pause() {
+        paused = new CountDownLatch(1);
+    }
+
+    public void resume() {
+        CountDownLatch latch = paused;
+        paused = null;
+        if (latch != null) {
+            latch.countDown();
+        }
+    }
+
+    public synchronized List<Update> updates() {
+        return List.copyOf(updates);
+    }
+
+    /** How many updates lost their compare-and-set. */
+    public int rejectedUpdates() {
+        return rejected.get();
+    }
+
+    private void gate() {
+        CountDownLatch latch = paused;
+        if (latch != null) {
+            try {
+                latch.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public boolean update(long expectedVersion, SagaInstance next, List<HistoryEntry> history) {
+        gate();
+        Predicate<SagaInstance> hold = armed;
+        boolean held = hold != null && hold.test(next);
+        if (held) {
+            armed = null;
+            blocked.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        boolean written = false;
+        try {
+            written = delegate.update(expectedVersion, next, history);
+            return written;
+        } finally {
+            if (!written) {
+                rejected.incrementAndGet();
+            }
+            synchronized (this) {
+                updates.add(new Update(expectedVersion, next, written, Thread.currentThread().getName()));
+            }
+            if (held) {
+                done.countDown();
+            }
+        }
+    }
+
+    @Override
+    public boolean insert(SagaInstance instance, List<HistoryEntry> history) {
+        gate();
+        return delegate.insert(instance, history);
+    }
+
+    @Override
+    public Optional<SagaInstance> find(String id) {
+        gate();
+        return delegate.find(id);
+    }
+
+    @Override
+    public Optional<SagaInstance> findByIdempotencyKey(String sagaName, String idempotencyKey) {
+        gate();
+        return delegate.findByIdempotencyKey(sagaName, idempotencyKey);
+    }
+
+    @Override
+    public List<HistoryEntry> history(String id) {
+        gate();
+        return delegate.history(id);
+    }
+
+    @Override
+    public List<SagaInstance> query(SagaQuery query) {
+        gate();
+        return delegate.query(query);
+    }
+
+    @Override
+    public List<SagaInstance> claim(ClaimRequest request) {
+        gate();
+        return delegate.claim(request);
+    }
+
+    @Override
+    public int renewLeases(String owner, Instant leaseUntil) {
+        gate();
+        return delegate.renewLeases(owner, leaseUntil);
+    }
+
+    @Override
+    public int releaseLeases(String owner) {
+        gate();
+        return delegate.releaseLeases(owner);
+    }
+}

@@ -1,0 +1,12 @@
+package dev.sagaflow.faults;
+
+import dev.sagaflow.store.SagaStore;
+import dev.sagaflow.store.memory.InMemorySagaStore;
+
+/** Racing nodes on the in-memory store. */
+class InMemoryConcurrentWritersTest extends AbstractConcurrentWritersTest {
+    @Override
+    protected SagaStore emptyStore() {
+        return InMemorySagaStore.create();
+    }
+}

@@ -1,0 +1,15 @@
+package dev.sagaflow.jdbc.faults;
+
+import dev.sagaflow.faults.AbstractHostileInputTest;
+import dev.sagaflow.jdbc.support.RequiresDatabase;
+import dev.sagaflow.jdbc.support.TestDatabase;
+import dev.sagaflow.store.SagaStore;
+
+/** saga-core's hostile-input suite on the JDBC store on PostgreSQL. */
+@RequiresDatabase(TestDatabase.POSTGRESQL)
+class PostgresHostileInputTest extends AbstractHostileInputTest {
+    @Override
+    protected SagaStore emptyStore() {
+        return FaultStores.empty(TestDatabase.POSTGRESQL, "sft_hostile_");
+    }
+}

@@ -1,0 +1,20 @@
+package dev.sagaflow.jdbc.faults;
+
+import dev.sagaflow.faults.AbstractRandomSagaTest;
+import dev.sagaflow.jdbc.support.RequiresDatabase;
+import dev.sagaflow.jdbc.support.TestDatabase;
+import dev.sagaflow.store.SagaStore;
+
+/** Random sagas on the JDBC store on PostgreSQL: 100 in the normal build, more with {@code -Pexhaustive}. */
+@RequiresDatabase(TestDatabase.POSTGRESQL)
+class PostgresRandomSagaTest extends AbstractRandomSagaTest {
+    @Override
+    protected SagaStore emptyStore() {
+        return FaultStores.empty(TestDatabase.POSTGRESQL, "sft_random_");
+    }
+
+    @Override
+    protected int normalCases() {
+        return 100;
+    }
+}
