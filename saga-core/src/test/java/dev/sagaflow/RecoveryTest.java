@@ -12,7 +12,6 @@ import dev.sagaflow.store.StepState;
 import dev.sagaflow.testing.SagaTestKit;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
@@ -22,29 +21,8 @@ class RecoveryTest {
     private final Ledger ledger = new Ledger();
     private final List<String> keysSeen = new CopyOnWriteArrayList<>();
 
-    /** s2's action hangs on its first attempt (the process "dies" inside it) and succeeds afterwards. */
     private SagaDefinition<Trail> hangingOnce(String hangingStep, boolean inCompensation) {
-        SagaDefinition.Builder<Trail> builder = Saga.define("recoverable", Trail.class);
-        for (String step : List.of("s1", "s2", "s3")) {
-            StepAction<Trail> action = TestSagas.action(ledger);
-            StepAction<Trail> compensation = TestSagas.compensation(ledger);
-            if (step.equals(hangingStep)) {
-                AsyncStepAction<Trail> hanging = (trail, context) -> {
-                    keysSeen.add(context.idempotencyKey() + "#" + context.attempt());
-                    ledger.record(context);
-                    return context.attempt() == 1 ? new CompletableFuture<>()
-                            : CompletableFuture.completedFuture(trail.mark((inCompensation ? "undo " : "do ") + step));
-                };
-                if (inCompensation) {
-                    builder.step(step).action(action).asyncCompensation(hanging);
-                } else {
-                    builder.step(step).asyncAction(hanging).compensation(compensation);
-                }
-            } else {
-                builder.step(step).action(action).compensation(compensation);
-            }
-        }
-        return builder.build();
+        return TestSagas.hangingOnce("recoverable", hangingStep, inCompensation, ledger, keysSeen);
     }
 
     @Test

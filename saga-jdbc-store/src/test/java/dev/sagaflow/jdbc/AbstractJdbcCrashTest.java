@@ -2,13 +2,10 @@ package dev.sagaflow.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sagaflow.AsyncStepAction;
-import dev.sagaflow.Saga;
 import dev.sagaflow.SagaDefinition;
 import dev.sagaflow.SagaExecution;
 import dev.sagaflow.SagaOrchestrator;
 import dev.sagaflow.SagaStatus;
-import dev.sagaflow.StepAction;
 import dev.sagaflow.StepStatus;
 import dev.sagaflow.fixtures.Ledger;
 import dev.sagaflow.fixtures.TestSagas;
@@ -19,7 +16,6 @@ import dev.sagaflow.testing.SagaTestKit;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeEach;
@@ -56,29 +52,8 @@ abstract class AbstractJdbcCrashTest {
         sagaName = "crash-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
-    /** {@code hangingStep}'s action (or compensation) never returns on its first attempt and succeeds later. */
     private SagaDefinition<Trail> hangingOnce(String hangingStep, boolean inCompensation) {
-        SagaDefinition.Builder<Trail> builder = Saga.define(sagaName, Trail.class);
-        for (String step : List.of("s1", "s2", "s3")) {
-            StepAction<Trail> action = TestSagas.action(ledger);
-            StepAction<Trail> compensation = TestSagas.compensation(ledger);
-            if (step.equals(hangingStep)) {
-                AsyncStepAction<Trail> hanging = (trail, context) -> {
-                    keysSeen.add(context.idempotencyKey() + "#" + context.attempt());
-                    ledger.record(context);
-                    return context.attempt() == 1 ? new CompletableFuture<>()
-                            : CompletableFuture.completedFuture(trail.mark((inCompensation ? "undo " : "do ") + step));
-                };
-                if (inCompensation) {
-                    builder.step(step).action(action).asyncCompensation(hanging);
-                } else {
-                    builder.step(step).asyncAction(hanging).compensation(compensation);
-                }
-            } else {
-                builder.step(step).action(action).compensation(compensation);
-            }
-        }
-        return builder.build();
+        return TestSagas.hangingOnce(sagaName, hangingStep, inCompensation, ledger, keysSeen);
     }
 
     @Test
