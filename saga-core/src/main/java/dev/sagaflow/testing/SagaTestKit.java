@@ -59,18 +59,22 @@ public final class SagaTestKit {
                 .listener(listener).nodeId("node-" + nodes);
     }
 
+    /** The store every orchestrator of this kit writes to. */
     public SagaStore store() {
         return store;
     }
 
+    /** The clock and scheduler of every orchestrator of this kit; move it to run retries and timeouts. */
     public ManualTimer timer() {
         return timer;
     }
 
+    /** The fault rules applied to every orchestrator of this kit. */
     public FaultInjector faults() {
         return faults;
     }
 
+    /** The events of every orchestrator of this kit, in order. */
     public RecordingListener listener() {
         return listener;
     }
