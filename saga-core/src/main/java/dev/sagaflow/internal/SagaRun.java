@@ -322,7 +322,7 @@ final class SagaRun<D> {
             orchestrator.attemptFinished();
             cancel(timeoutTask);
             writeFailures++;
-            long backoff = Math.min(MAX_WRITE_BACKOFF_MS, 100L << Math.min(writeFailures - 1, 10));
+            long backoff = writeBackoffMillis();
             log.warn("saga {} ({}): the store failed during local step '{}', which was rolled back; running it again"
                     + " in {} ms: {}", instance.id(), definition.name(), attempt.context.stepName(), backoff,
                     error.toString());
@@ -764,12 +764,17 @@ final class SagaRun<D> {
 
     private void scheduleWriteRetry(RuntimeException error) {
         writeFailures++;
-        long backoff = Math.min(MAX_WRITE_BACKOFF_MS, 100L << Math.min(writeFailures - 1, 10));
+        long backoff = writeBackoffMillis();
         if (writeFailures == 1 || writeFailures % 10 == 0) {
             log.warn("saga {} ({}): writing to the store failed {} time(s), retrying in {} ms; nothing is lost: {}",
                     instance.id(), definition.name(), writeFailures, backoff, error.toString());
         }
         orchestrator.later(Duration.ofMillis(backoff), this::retryWrite);
+    }
+
+    /** Doubling from 100 ms with each consecutive store failure, capped. */
+    private long writeBackoffMillis() {
+        return Math.min(MAX_WRITE_BACKOFF_MS, 100L << Math.min(writeFailures - 1, 10));
     }
 
     private void retryWrite() {
