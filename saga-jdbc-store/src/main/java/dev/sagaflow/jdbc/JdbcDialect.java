@@ -17,7 +17,7 @@ import java.nio.charset.StandardCharsets;
  */
 public enum JdbcDialect {
     /**
-     * PostgreSQL 12 or newer. Data is {@code json} (kept exactly as written), steps {@code jsonb}; every insert, update and claim is a
+     * PostgreSQL 12 or newer. Data and steps are {@code json} (data kept exactly as written); every insert, update and claim is a
      * single statement in autocommit (writable common table expressions), so it costs one round-trip
      * and one commit; claims use {@code FOR UPDATE SKIP LOCKED}.
      */

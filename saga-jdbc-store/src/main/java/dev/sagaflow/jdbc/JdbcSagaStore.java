@@ -4,6 +4,7 @@ import dev.sagaflow.SagaStatus;
 import dev.sagaflow.SagaStoreException;
 import dev.sagaflow.jdbc.internal.Dialect;
 import dev.sagaflow.jdbc.internal.GroupCommit;
+import dev.sagaflow.jdbc.internal.HistoryJson;
 import dev.sagaflow.jdbc.internal.InstanceRows;
 import dev.sagaflow.jdbc.internal.InstanceRows.Encoded;
 import dev.sagaflow.jdbc.internal.Micros;
@@ -46,10 +47,10 @@ import org.slf4j.LoggerFactory;
  *         .build();
  * }</pre>
  *
- * <p>Every insert and update is one atomic write of the instance row and its history rows, and one
- * commit. On PostgreSQL it is a single statement in autocommit (a writable common table expression)
- * and so one round-trip; on MySQL, MariaDB and H2 it is one short transaction with the history rows
- * sent as a JDBC batch. Every update is a compare-and-set on the {@code version} column: zero rows
+ * <p>Every insert and update is one atomic write of the instance row and its history row (one per
+ * write, holding that write's entries), and one commit. On PostgreSQL it is a single statement in
+ * autocommit (a writable common table expression) and so one round-trip; on MySQL, MariaDB and H2 it
+ * is one short transaction of two statements. Every update is a compare-and-set on the {@code version} column: zero rows
  * updated is a lost race and returns {@code false}; more than one row means the table has lost its
  * primary key and throws {@link IllegalStateException}. Claims lock candidate rows with
  * {@code FOR UPDATE SKIP LOCKED} where the database has it, so two nodes never claim the same instance.
@@ -58,8 +59,8 @@ import org.slf4j.LoggerFactory;
  * round-trip exactly to the microsecond (finer digits are cut off), whatever the time zone of the JVM
  * or of the database session. Saga data comes back as exactly the JSON text the runtime's codec
  * produced (PostgreSQL {@code json}, not {@code jsonb}; {@code LONGTEXT} checked by {@code json_valid}
- * on MySQL and MariaDB; {@code CLOB} on H2). Steps are a JSON array in the store's own format, encoded
- * with its own Jackson mapper ({@code jsonb} on PostgreSQL).
+ * on MySQL and MariaDB; {@code CLOB} on H2). Steps and history entries are compact JSON arrays in the
+ * store's own format ({@code json} and {@code text} on PostgreSQL).
  *
  * <p><b>Group commit</b> ({@link Builder#groupCommit(boolean)}, off by default, PostgreSQL only) gathers the
  * inserts and updates of many concurrent callers into one statement and one commit: while one batch is being
@@ -134,13 +135,12 @@ public final class JdbcSagaStore implements TransactionalSagaStore {
                 + " ORDER BY updated_at, id LIMIT ?" + dialect.lockClause();
 
         if (dialect.supportsSingleStatementWrites()) {
-            // One statement writes the row and, only if the row was written, its history; it returns
-            // how many instance rows it wrote. The history arrays are zipped by unnest, in order.
+            // One statement writes the row and, only if the row was written, its history row (none when
+            // the write records no entries); it returns how many instance rows it wrote.
             String appendHistory = ", h AS (INSERT INTO " + history + " (" + InstanceRows.HISTORY_COLUMNS + ")"
-                    + " SELECT w.id, e.at, e.type, e.step, e.attempt, e.detail FROM w CROSS JOIN"
-                    + " unnest(" + opaqueArray("bigint") + ", " + opaqueArray("varchar") + ", " + opaqueArray("varchar")
-                    + ", " + opaqueArray("integer") + ", " + opaqueArray("text") + ")"
-                    + " WITH ORDINALITY AS e(at, type, step, attempt, detail, n) ORDER BY e.n) SELECT count(*) FROM w";
+                    + " SELECT w.id, e.version, e.entries FROM w CROSS JOIN"
+                    + " (SELECT CAST(? AS bigint) AS version, CAST(? AS text) AS entries) AS e"
+                    + " WHERE e.entries IS NOT NULL) SELECT count(*) FROM w";
             this.insertSql = "WITH w AS (" + insertRow + " ON CONFLICT (saga_name, idempotency_key) DO NOTHING"
                     + " RETURNING id)" + appendHistory;
             this.updateSql = "WITH w AS (" + updateRow + " RETURNING id)" + appendHistory;
@@ -163,12 +163,12 @@ public final class JdbcSagaStore implements TransactionalSagaStore {
         }
         this.claimWriteSql = "UPDATE " + instances + " SET owner = ?, lease_until = ?, updated_at = ?, version = ?"
                 + " WHERE id = ? AND version = ?";
-        this.insertHistorySql = "INSERT INTO " + history + " (" + InstanceRows.HISTORY_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?)";
+        this.insertHistorySql = "INSERT INTO " + history + " (" + InstanceRows.HISTORY_COLUMNS + ") VALUES (?, ?, ?)";
         this.findSql = "SELECT " + InstanceRows.INSTANCE_COLUMNS + " FROM " + instances + " WHERE id = ?";
         this.findByKeySql = "SELECT " + InstanceRows.INSTANCE_COLUMNS + " FROM " + instances
                 + " WHERE saga_name = ? AND idempotency_key = ?";
         this.existsSql = "SELECT 1 FROM " + instances + " WHERE id = ?";
-        this.historySql = "SELECT " + InstanceRows.HISTORY_COLUMNS + " FROM " + history + " WHERE saga_id = ? ORDER BY id";
+        this.historySql = "SELECT " + InstanceRows.HISTORY_COLUMNS + " FROM " + history + " WHERE saga_id = ? ORDER BY version";
         this.renewSql = "UPDATE " + instances + " SET lease_until = ? WHERE owner = ? AND status IN " + LIVE_STATUSES;
         this.releaseSql = "UPDATE " + instances + " SET owner = NULL, lease_until = NULL WHERE owner = ? AND status IN "
                 + LIVE_STATUSES;
@@ -241,7 +241,7 @@ public final class JdbcSagaStore implements TransactionalSagaStore {
                 try (PreparedStatement ps = c.prepareStatement(insertSql)) {
                     ps.setString(1, instance.id());
                     int next = row.bindAllButId(ps, 2);
-                    bindHistoryArrays(c, ps, next, history);
+                    bindHistory(ps, next, instance.version(), history);
                     return rowCount(ps) == 1;
                 } catch (SQLException e) {
                     if (dialect.isUniqueViolation(e)) {
@@ -262,7 +262,7 @@ public final class JdbcSagaStore implements TransactionalSagaStore {
                 }
                 throw e;
             }
-            appendHistory(c, history);
+            appendHistory(c, instance.id(), instance.version(), history);
             return true;
         });
     }
@@ -305,11 +305,11 @@ public final class JdbcSagaStore implements TransactionalSagaStore {
         }
         if (dialect.supportsSingleStatementWrites()) {
             int rows = autoCommitted(what, next.id(), true,
-                    c -> writeUpdate(c, expectedVersion, row, next.id(), history));
+                    c -> writeUpdate(c, expectedVersion, row, history));
             return checkUpdated(rows, next.id());
         }
         int rows = inTransaction(what, next.id(), n -> n == 1,
-                c -> writeUpdate(c, expectedVersion, row, next.id(), history));
+                c -> writeUpdate(c, expectedVersion, row, history));
         return checkUpdated(rows, next.id());
     }
 
@@ -335,25 +335,26 @@ public final class JdbcSagaStore implements TransactionalSagaStore {
                         + ") for saga instance " + next.id() + ", was " + next.version());
             }
             checkHistory(next.id(), write.history());
-            return writeUpdate(c, expectedVersion, Encoded.of(next), next.id(), write.history());
+            return writeUpdate(c, expectedVersion, Encoded.of(next), write.history());
         });
         return rows == 1;
     }
 
     /** The version-checked update and its history rows, on {@code c}; returns the rows updated. */
-    private int writeUpdate(Connection c, long expectedVersion, Encoded row, String id, List<HistoryEntry> history)
+    private int writeUpdate(Connection c, long expectedVersion, Encoded row, List<HistoryEntry> history)
             throws SQLException {
+        SagaInstance next = row.instance();
         try (PreparedStatement ps = c.prepareStatement(updateSql)) {
             int i = row.bindAllButId(ps, 1);
-            ps.setString(i++, id);
+            ps.setString(i++, next.id());
             ps.setLong(i++, expectedVersion);
             if (dialect.supportsSingleStatementWrites()) {
-                bindHistoryArrays(c, ps, i, history);
+                bindHistory(ps, i, next.version(), history);
                 return rowCount(ps);
             }
             int n = ps.executeUpdate();
             if (n == 1) {
-                appendHistory(c, history);
+                appendHistory(c, next.id(), next.version(), history);
             }
             return n;
         }
@@ -552,7 +553,7 @@ public final class JdbcSagaStore implements TransactionalSagaStore {
                 List<HistoryEntry> entries = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        entries.add(InstanceRows.readHistory(rs));
+                        entries.addAll(InstanceRows.readHistory(rs));
                     }
                 }
                 return entries;
@@ -729,11 +730,9 @@ public final class JdbcSagaStore implements TransactionalSagaStore {
                 + " wu AS (UPDATE " + instances + " AS i SET " + set + " FROM nu WHERE i.id = nu.id"
                 + " AND i.version = nu.expected RETURNING i.id),"
                 + " h AS (INSERT INTO " + history + " (" + InstanceRows.HISTORY_COLUMNS + ")"
-                + " SELECT e.saga_id, e.at, e.type, e.step, e.attempt, e.detail FROM unnest(" + opaqueArray("varchar")
-                + ", " + opaqueArray("int8") + ", " + opaqueArray("varchar") + ", " + opaqueArray("varchar") + ", "
-                + opaqueArray("int4") + ", " + opaqueArray("text") + ")"
-                + " WITH ORDINALITY AS e(saga_id, at, type, step, attempt, detail, n)"
-                + " WHERE e.saga_id IN (SELECT id FROM wi UNION ALL SELECT id FROM wu) ORDER BY e.n)"
+                + " SELECT e.saga_id, e.version, e.entries FROM unnest(" + opaqueArray("varchar")
+                + ", " + opaqueArray("int8") + ", " + opaqueArray("text") + ") AS e(saga_id, version, entries)"
+                + " WHERE e.saga_id IN (SELECT id FROM wi UNION ALL SELECT id FROM wu))"
                 + " SELECT true, id FROM wi UNION ALL SELECT false, id FROM wu";
     }
 
@@ -804,41 +803,31 @@ public final class JdbcSagaStore implements TransactionalSagaStore {
     private static void bindBatch(Connection c, PreparedStatement ps, List<PendingWrite> batch) throws SQLException {
         List<PendingWrite> inserts = new ArrayList<>(batch.size());
         List<PendingWrite> updates = new ArrayList<>(batch.size());
-        int entries = 0;
+        int withHistory = 0;
         for (PendingWrite write : batch) {
             (write.insert ? inserts : updates).add(write);
-            entries += write.history.size();
+            withHistory += write.history.isEmpty() ? 0 : 1;
         }
         // Rows are locked in id order, so that batches written at the same time never deadlock on each other.
         inserts.sort(Comparator.comparing(PendingWrite::id));
         updates.sort(Comparator.comparing(PendingWrite::id));
         int i = bindRows(c, ps, 1, inserts, false);
         i = bindRows(c, ps, i, updates, true);
-        String[] sagaId = new String[entries];
-        Long[] at = new Long[entries];
-        String[] type = new String[entries];
-        String[] step = new String[entries];
-        Integer[] attempt = new Integer[entries];
-        String[] detail = new String[entries];
+        String[] sagaId = new String[withHistory];
+        Long[] version = new Long[withHistory];
+        String[] entries = new String[withHistory];
         int k = 0;
         for (PendingWrite write : batch) {
-            // Each write's entries stay together and in order; the order between writes does not matter.
-            for (HistoryEntry entry : write.history) {
-                sagaId[k] = entry.sagaId();
-                at[k] = Micros.of(entry.at());
-                type[k] = entry.type().name();
-                step[k] = entry.step();
-                attempt[k] = entry.attempt();
-                detail[k] = entry.detail();
+            if (!write.history.isEmpty()) {
+                sagaId[k] = write.id();
+                version[k] = write.row.instance().version();
+                entries[k] = HistoryJson.encode(write.history);
                 k++;
             }
         }
         setArray(c, ps, i++, "varchar", sagaId);
-        setArray(c, ps, i++, "int8", at);
-        setArray(c, ps, i++, "varchar", type);
-        setArray(c, ps, i++, "varchar", step);
-        setArray(c, ps, i++, "int4", attempt);
-        setArray(c, ps, i, "text", detail);
+        setArray(c, ps, i++, "int8", version);
+        setArray(c, ps, i, "text", entries);
     }
 
     /** Binds the rows' columns as arrays, the id first (then the expected version for updates); returns the next index. */
@@ -1026,45 +1015,24 @@ public final class JdbcSagaStore implements TransactionalSagaStore {
         throw duplicate;
     }
 
-    private void appendHistory(Connection c, List<HistoryEntry> history) throws SQLException {
+    /** The history row of one write, unless it records no entries. */
+    private void appendHistory(Connection c, String id, long version, List<HistoryEntry> history) throws SQLException {
         if (history.isEmpty()) {
             return;
         }
         try (PreparedStatement ps = c.prepareStatement(insertHistorySql)) {
-            if (history.size() == 1) {
-                InstanceRows.bindHistory(ps, history.get(0));
-                ps.executeUpdate();
-                return;
-            }
-            for (HistoryEntry entry : history) {
-                InstanceRows.bindHistory(ps, entry);
-                ps.addBatch();
-            }
-            ps.executeBatch();
+            ps.setString(1, id);
+            bindHistory(ps, 2, version, history);
+            ps.executeUpdate();
         }
     }
 
-    private static void bindHistoryArrays(Connection c, PreparedStatement ps, int first, List<HistoryEntry> history)
+    /** Binds a write's version and its entries ({@code null} when it records none); returns the next index. */
+    private static int bindHistory(PreparedStatement ps, int first, long version, List<HistoryEntry> history)
             throws SQLException {
-        int n = history.size();
-        Long[] at = new Long[n];
-        String[] type = new String[n];
-        String[] step = new String[n];
-        Integer[] attempt = new Integer[n];
-        String[] detail = new String[n];
-        for (int k = 0; k < n; k++) {
-            HistoryEntry entry = history.get(k);
-            at[k] = Micros.of(entry.at());
-            type[k] = entry.type().name();
-            step[k] = entry.step();
-            attempt[k] = entry.attempt();
-            detail[k] = entry.detail();
-        }
-        setArray(c, ps, first, "int8", at);
-        setArray(c, ps, first + 1, "varchar", type);
-        setArray(c, ps, first + 2, "varchar", step);
-        setArray(c, ps, first + 3, "int4", attempt);
-        setArray(c, ps, first + 4, "text", detail);
+        ps.setLong(first, version);
+        ps.setString(first + 1, history.isEmpty() ? null : HistoryJson.encode(history));
+        return first + 2;
     }
 
     private static void setArray(Connection c, PreparedStatement ps, int index, String type, Object[] values)

@@ -41,6 +41,23 @@ class JdbcSagaStoreBuilderTest {
     }
 
     @Test
+    void a_history_table_left_by_an_earlier_build_is_named_when_the_schema_is_created() {
+        TestDatabase.H2.execute("DROP TABLE IF EXISTS sfold_history");
+        TestDatabase.H2.execute("CREATE TABLE sfold_history (id BIGINT PRIMARY KEY, saga_id VARCHAR(100), at BIGINT,"
+                + " type VARCHAR(40), step VARCHAR(200), attempt INTEGER, detail CLOB)");
+        try {
+            assertThatThrownBy(() -> JdbcSagaStore.builder(TestDatabase.H2.dataSource()).tablePrefix("sfold_")
+                    .createSchemaIfMissing(true).build())
+                    .isInstanceOf(SagaStoreException.class)
+                    .hasMessageContaining("sfold_history")
+                    .hasMessageContaining("earlier build");
+        } finally {
+            TestDatabase.H2.execute("DROP TABLE IF EXISTS sfold_history");
+            TestDatabase.H2.execute("DROP TABLE IF EXISTS sfold_instances");
+        }
+    }
+
+    @Test
     void the_default_table_prefix_is_saga_and_schema_creation_is_off() {
         CountingDataSource counting = new CountingDataSource(TestDatabase.H2.dataSource());
 

@@ -224,10 +224,9 @@ class PostgresGroupCommitTest {
         for (int i = 0; i < 3; i++) {
             good.add(Instances.started(sagaName, "fp", 2));
         }
-        SagaInstance bad = Instances.started(sagaName, "fp", 2);
-        // The history table's step column holds 200 characters: this entry makes the batch's statement fail.
-        HistoryEntry tooLong = new HistoryEntry(bad.id(), Instances.T0, SagaEventType.SAGA_STARTED, "x".repeat(300), 1,
-                null);
+        // The instances table's saga_name column holds 200 characters: this row makes the batch's statement fail.
+        SagaInstance bad = Instances.started("x".repeat(300), "fp", 2);
+        HistoryEntry badEntry = startedEntry(bad);
         CyclicBarrier together = new CyclicBarrier(4);
         List<Future<Boolean>> results = new ArrayList<>();
         for (SagaInstance instance : good) {
@@ -238,7 +237,7 @@ class PostgresGroupCommitTest {
         }
         Future<Boolean> refused = threads.submit(() -> {
             together.await();
-            return store.insert(bad, List.of(tooLong));
+            return store.insert(bad, List.of(badEntry));
         });
 
         for (Future<Boolean> result : results) {

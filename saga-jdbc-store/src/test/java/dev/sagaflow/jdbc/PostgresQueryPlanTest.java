@@ -49,8 +49,8 @@ class PostgresQueryPlanTest {
                     + " CASE WHEN n % 100 = 0 THEN 'node-' || (n % 8) END,"
                     + " CASE WHEN n % 100 = 0 THEN " + NOW + " END, 1"
                     + " FROM generate_series(1, " + ROWS + ") AS n ON CONFLICT DO NOTHING");
-            s.execute("INSERT INTO " + PREFIX + "history (saga_id, at, type, step, attempt, detail)"
-                    + " SELECT 'plan-' || n, " + NOW + ", 'SAGA_STARTED', NULL, 0, NULL"
+            s.execute("INSERT INTO " + PREFIX + "history (saga_id, version, entries)"
+                    + " SELECT 'plan-' || n, 1, '[[" + NOW + ",\"SAGA_STARTED\",null,0,null]]'"
                     + " FROM generate_series(1, " + ROWS + ") AS n"
                     + " WHERE (SELECT count(*) FROM " + PREFIX + "history) < " + ROWS);
             s.execute("ANALYZE " + PREFIX + "instances");
@@ -103,10 +103,10 @@ class PostgresQueryPlanTest {
     }
 
     @Test
-    void history_uses_the_saga_id_index() throws SQLException {
+    void history_uses_the_primary_key() throws SQLException {
         String plan = explain(store.historySql(), ps -> ps.setString(1, "plan-42"));
 
-        assertThat(plan).contains(PREFIX + "history_saga_idx").doesNotContain("Seq Scan");
+        assertThat(plan).contains(PREFIX + "history_pk").doesNotContain("Seq Scan");
     }
 
     @FunctionalInterface

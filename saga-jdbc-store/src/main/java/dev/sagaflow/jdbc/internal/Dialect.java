@@ -55,7 +55,7 @@ public abstract class Dialect {
         return "?";
     }
 
-    /** The placeholder for the {@code steps} column's value, for example {@code CAST(? AS jsonb)}. */
+    /** The placeholder for the {@code steps} column's value, for example {@code CAST(? AS json)}. */
     public String stepsParameter() {
         return "?";
     }

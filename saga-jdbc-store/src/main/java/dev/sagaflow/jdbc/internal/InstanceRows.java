@@ -1,6 +1,5 @@
 package dev.sagaflow.jdbc.internal;
 
-import dev.sagaflow.SagaEventType;
 import dev.sagaflow.SagaStatus;
 import dev.sagaflow.SagaStoreException;
 import dev.sagaflow.store.HistoryEntry;
@@ -11,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * Maps instance and history rows to and from the SPI records. Column order is fixed by
@@ -21,8 +21,8 @@ public final class InstanceRows {
     public static final String INSTANCE_COLUMNS = "id, saga_name, saga_version, fingerprint, idempotency_key, status,"
             + " data, steps, created_at, updated_at, deadline, owner, lease_until, version, error";
 
-    /** The history columns written by {@link #bindHistory} and read by {@link #readHistory}. */
-    public static final String HISTORY_COLUMNS = "saga_id, at, type, step, attempt, detail";
+    /** The history columns: one row per write, its entries as {@link HistoryJson}, keyed by the version written. */
+    public static final String HISTORY_COLUMNS = "saga_id, version, entries";
 
     private InstanceRows() {
     }
@@ -85,24 +85,14 @@ public final class InstanceRows {
         }
     }
 
-    /** Binds one history entry as {@link #HISTORY_COLUMNS}, from parameter 1. */
-    public static void bindHistory(PreparedStatement ps, HistoryEntry entry) throws SQLException {
-        ps.setString(1, entry.sagaId());
-        ps.setLong(2, Micros.of(entry.at()));
-        ps.setString(3, entry.type().name());
-        ps.setString(4, entry.step());
-        ps.setInt(5, entry.attempt());
-        ps.setString(6, entry.detail());
-    }
-
-    /** The history entry in the current row, whose columns are {@link #HISTORY_COLUMNS}. */
-    public static HistoryEntry readHistory(ResultSet rs) throws SQLException {
+    /** The history entries of the current row, whose columns are {@link #HISTORY_COLUMNS}. */
+    public static List<HistoryEntry> readHistory(ResultSet rs) throws SQLException {
         String sagaId = rs.getString(1);
         try {
-            return new HistoryEntry(sagaId, Micros.toInstant(rs.getLong(2)), SagaEventType.valueOf(rs.getString(3)),
-                    rs.getString(4), rs.getInt(5), rs.getString(6));
-        } catch (IllegalArgumentException e) {
-            throw new SagaStoreException("stored history of saga instance cannot be read: " + e.getMessage(), sagaId, e);
+            return HistoryJson.decode(sagaId, rs.getString(3));
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw new SagaStoreException("stored history of saga instance (write " + rs.getLong(2)
+                    + ") cannot be read: " + e.getMessage(), sagaId, e);
         }
     }
 

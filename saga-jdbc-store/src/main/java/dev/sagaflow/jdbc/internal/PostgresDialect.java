@@ -3,7 +3,7 @@ package dev.sagaflow.jdbc.internal;
 import dev.sagaflow.jdbc.JdbcDialect;
 
 /**
- * PostgreSQL: {@code json} data (kept as written) and {@code jsonb} steps, writable common table expressions for single-statement writes
+ * PostgreSQL: {@code json} data (kept as written) and steps, writable common table expressions for single-statement writes
  * and claims, {@code ON CONFLICT DO NOTHING} for duplicate idempotency keys, {@code SKIP LOCKED}.
  */
 final class PostgresDialect extends Dialect {
@@ -43,7 +43,7 @@ final class PostgresDialect extends Dialect {
 
     @Override
     public String stepsParameter() {
-        return "CAST(? AS jsonb)";
+        return "CAST(? AS json)";
     }
 
     /**

@@ -53,10 +53,27 @@ public final class Schema {
                 }
                 run(connection, statements);
             }
+            checkHistoryLayout(connection, tables);
         } finally {
             if (!autoCommit) {
                 connection.setAutoCommit(false);
             }
+        }
+    }
+
+    /**
+     * IF NOT EXISTS keeps a table of the same name that an earlier build created with another layout;
+     * say so now rather than on the first write.
+     */
+    private static void checkHistoryLayout(Connection connection, Tables tables) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.executeQuery("SELECT " + InstanceRows.HISTORY_COLUMNS + " FROM " + tables.history() + " WHERE 1 = 0")
+                    .close();
+        } catch (SQLException e) {
+            throw new SQLException("table " + tables.history() + " exists but lacks the columns ("
+                    + InstanceRows.HISTORY_COLUMNS + ") of this version's schema: it was created by an earlier build"
+                    + " of Sagaflow, which stored one history row per entry. Drop or rename it (and its instances"
+                    + " table, whose steps format changed too) and start again: " + e.getMessage(), e.getSQLState(), e);
         }
     }
 

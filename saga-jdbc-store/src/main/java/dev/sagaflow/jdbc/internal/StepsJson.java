@@ -1,57 +1,58 @@
 package dev.sagaflow.jdbc.internal;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sagaflow.StepStatus;
 import dev.sagaflow.store.StepState;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The {@code steps} column: a JSON array with one object per {@link StepState}, in definition order.
- * Instants are ISO-8601 strings ({@link Instant#toString()}), which round-trip to the nanosecond;
- * absent values are left out. Uses its own {@link ObjectMapper}, never the host's. Thread-safe.
+ * The {@code steps} column: a JSON array with one array per {@link StepState}, in definition order:
+ * name, status, attempts, compensation attempts, may-have-taken-effect, then started, ended and
+ * wake-at as microseconds since the epoch (see {@link Micros}), and the error; trailing nulls are left
+ * out. Compact on purpose: every write stores it, so its size is written to the database's log on
+ * every transition. Thread-safe.
  *
- * <pre>[{"name":"reserve","status":"SUCCEEDED","attempts":1,"compensationAttempts":0,
- *   "mayHaveTakenEffect":false,"startedAt":"2025-01-01T10:00:00.123456Z",...}]</pre>
+ * <pre>[["reserve","SUCCEEDED",1,0,false,1764346800123000,1764346800124000],["ship","RUNNING",1,0,false,1764346800124000],["bill","PENDING",0,0,false]]</pre>
  */
 public final class StepsJson {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final int FIELDS = 9;
 
     private StepsJson() {
     }
 
     /** The JSON text of {@code steps}. */
     public static String encode(List<StepState> steps) {
-        StringWriter out = new StringWriter(64 + 160 * steps.size());
-        try (JsonGenerator json = MAPPER.getFactory().createGenerator(out)) {
-            json.writeStartArray();
-            for (StepState step : steps) {
-                json.writeStartObject();
-                json.writeStringField("name", step.name());
-                json.writeStringField("status", step.status().name());
-                json.writeNumberField("attempts", step.attempts());
-                json.writeNumberField("compensationAttempts", step.compensationAttempts());
-                json.writeBooleanField("mayHaveTakenEffect", step.mayHaveTakenEffect());
-                writeInstant(json, "startedAt", step.startedAt());
-                writeInstant(json, "endedAt", step.endedAt());
-                writeInstant(json, "wakeAt", step.wakeAt());
-                if (step.error() != null) {
-                    json.writeStringField("error", step.error());
-                }
-                json.writeEndObject();
+        StringBuilder out = new StringBuilder(16 + 64 * steps.size());
+        out.append('[');
+        for (int i = 0; i < steps.size(); i++) {
+            if (i > 0) {
+                out.append(',');
             }
-            json.writeEndArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot encode steps " + steps, e);
+            StepState step = steps.get(i);
+            out.append('[');
+            JsonText.appendString(out, step.name());
+            out.append(",\"").append(step.status().name()).append("\",").append(step.attempts()).append(',')
+                    .append(step.compensationAttempts()).append(',').append(step.mayHaveTakenEffect());
+            Object[] tail = {step.startedAt(), step.endedAt(), step.wakeAt(), step.error()};
+            int last = tail.length - 1;
+            while (last >= 0 && tail[last] == null) {
+                last--;
+            }
+            for (int k = 0; k <= last; k++) {
+                out.append(',');
+                if (tail[k] instanceof Instant instant) {
+                    out.append(Micros.of(instant));
+                } else if (tail[k] == null) {
+                    out.append("null");
+                } else {
+                    JsonText.appendString(out, (String) tail[k]);
+                }
+            }
+            out.append(']');
         }
-        return out.toString();
+        return out.append(']').toString();
     }
 
     /**
@@ -60,51 +61,32 @@ public final class StepsJson {
      * @throws IllegalArgumentException if {@code text} is not what {@link #encode(List)} writes
      */
     public static List<StepState> decode(String text) {
-        JsonNode array;
-        try {
-            array = MAPPER.readTree(text);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("steps are not valid JSON: " + e.getMessage(), e);
-        }
-        if (array == null || !array.isArray()) {
-            throw new IllegalArgumentException("steps are not a JSON array: " + abbreviate(text));
-        }
+        JsonNode array = JsonText.array(text, "steps");
         List<StepState> steps = new ArrayList<>(array.size());
         for (JsonNode node : array) {
-            String name = text(node, "name");
+            String name = node.isArray() ? JsonText.text(node, 0) : null;
             if (name == null) {
-                throw new IllegalArgumentException("a step has no name: " + abbreviate(node.toString()));
+                throw new IllegalArgumentException("a step has no name: " + JsonText.abbreviate(node.toString()));
             }
-            String status = text(node, "status");
+            if (node.size() > FIELDS) {
+                throw new IllegalArgumentException("step '" + name + "' has " + node.size() + " fields, at most "
+                        + FIELDS + " are known: " + JsonText.abbreviate(node.toString()));
+            }
             try {
-                steps.add(new StepState(name, StepStatus.valueOf(String.valueOf(status)),
-                        node.path("attempts").asInt(0), node.path("compensationAttempts").asInt(0),
-                        node.path("mayHaveTakenEffect").asBoolean(false), instant(node, "startedAt"),
-                        instant(node, "endedAt"), instant(node, "wakeAt"), text(node, "error")));
-            } catch (IllegalArgumentException | DateTimeParseException e) {
+                steps.add(new StepState(name, StepStatus.valueOf(String.valueOf(JsonText.text(node, 1))),
+                        Math.toIntExact(JsonText.number(node, 2, "attempts", 0)),
+                        Math.toIntExact(JsonText.number(node, 3, "compensation attempts", 0)),
+                        node.path(4).asBoolean(false), instant(node, 5, "started"), instant(node, 6, "ended"),
+                        instant(node, 7, "wake-at"), JsonText.text(node, 8)));
+            } catch (IllegalArgumentException | ArithmeticException e) {
                 throw new IllegalArgumentException("step '" + name + "' cannot be read: " + e.getMessage(), e);
             }
         }
         return steps;
     }
 
-    private static void writeInstant(JsonGenerator json, String field, Instant value) throws IOException {
-        if (value != null) {
-            json.writeStringField(field, value.toString());
-        }
-    }
-
-    private static String text(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        return value == null || value.isNull() ? null : value.asText();
-    }
-
-    private static Instant instant(JsonNode node, String field) {
-        String value = text(node, field);
-        return value == null ? null : Instant.parse(value);
-    }
-
-    private static String abbreviate(String text) {
-        return text.length() <= 200 ? text : text.substring(0, 200) + "...";
+    private static Instant instant(JsonNode node, int index, String name) {
+        JsonNode value = node.get(index);
+        return value == null || value.isNull() ? null : Micros.toInstant(JsonText.number(node, index, name + " time", 0));
     }
 }

@@ -30,15 +30,10 @@ CREATE INDEX IF NOT EXISTS ${prefix}instances_status_updated_idx ON ${prefix}ins
 CREATE INDEX IF NOT EXISTS ${prefix}instances_owner_idx ON ${prefix}instances (owner);
 
 CREATE TABLE IF NOT EXISTS ${prefix}history (
-    id      BIGINT GENERATED ALWAYS AS IDENTITY,
+    -- One row per write that records history: the entries of that write, in order (see HistoryJson),
+    -- keyed by the instance version the write produced; history() reads them by this key.
     saga_id VARCHAR(100) NOT NULL,
-    at      BIGINT       NOT NULL,
-    type    VARCHAR(40)  NOT NULL,
-    step    VARCHAR(200),
-    attempt INTEGER      NOT NULL,
-    detail  CLOB,
-    CONSTRAINT ${prefix}history_pk PRIMARY KEY (id)
+    version BIGINT       NOT NULL,
+    entries CLOB         NOT NULL,
+    CONSTRAINT ${prefix}history_pk PRIMARY KEY (saga_id, version)
 );
-
--- history(): one instance's lines in the order they were written.
-CREATE INDEX IF NOT EXISTS ${prefix}history_saga_idx ON ${prefix}history (saga_id, id);

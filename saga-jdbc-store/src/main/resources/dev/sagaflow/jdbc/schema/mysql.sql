@@ -31,14 +31,10 @@ CREATE TABLE IF NOT EXISTS ${prefix}instances (
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
 
 CREATE TABLE IF NOT EXISTS ${prefix}history (
-    id      BIGINT       NOT NULL AUTO_INCREMENT,
+    -- One row per write that records history: the entries of that write, in order (see HistoryJson),
+    -- keyed by the instance version the write produced; history() reads them by this key.
     saga_id VARCHAR(100) NOT NULL,
-    at      BIGINT       NOT NULL,
-    type    VARCHAR(40)  NOT NULL,
-    step    VARCHAR(200),
-    attempt INTEGER      NOT NULL,
-    detail  LONGTEXT,
-    PRIMARY KEY (id),
-    -- history(): one instance's lines in the order they were written.
-    KEY ${prefix}history_saga_idx (saga_id, id)
+    version BIGINT       NOT NULL,
+    entries LONGTEXT     NOT NULL,
+    PRIMARY KEY (saga_id, version)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;

@@ -3,7 +3,7 @@
 -- Every timestamp column holds microseconds since 1970-01-01T00:00:00Z (UTC), whatever the session time zone.
 -- Safe to run again: it creates only what is missing and never drops anything.
 -- data is json, not jsonb: the store returns saga data as exactly the text it was given (jsonb would
--- reorder keys and rewrite escapes). steps is the store's own format, so jsonb is fine there.
+-- reorder keys and rewrite escapes). steps is json too: written on every transition, it only needs checking.
 
 CREATE TABLE IF NOT EXISTS ${prefix}instances (
     id              VARCHAR(100)  NOT NULL,
@@ -13,7 +13,7 @@ CREATE TABLE IF NOT EXISTS ${prefix}instances (
     idempotency_key VARCHAR(500),
     status          VARCHAR(20)   NOT NULL,
     data            JSON          NOT NULL,
-    steps           JSONB         NOT NULL,
+    steps           JSON          NOT NULL,
     created_at      BIGINT        NOT NULL,
     updated_at      BIGINT        NOT NULL,
     deadline        BIGINT,
@@ -32,15 +32,10 @@ CREATE INDEX IF NOT EXISTS ${prefix}instances_status_updated_idx ON ${prefix}ins
 CREATE INDEX IF NOT EXISTS ${prefix}instances_owner_idx ON ${prefix}instances (owner);
 
 CREATE TABLE IF NOT EXISTS ${prefix}history (
-    id      BIGINT GENERATED ALWAYS AS IDENTITY,
+    -- One row per write that records history: the entries of that write, in order (see HistoryJson),
+    -- keyed by the instance version the write produced; history() reads them by this key.
     saga_id VARCHAR(100) NOT NULL,
-    at      BIGINT       NOT NULL,
-    type    VARCHAR(40)  NOT NULL,
-    step    VARCHAR(200),
-    attempt INTEGER      NOT NULL,
-    detail  TEXT,
-    CONSTRAINT ${prefix}history_pk PRIMARY KEY (id)
+    version BIGINT       NOT NULL,
+    entries TEXT         NOT NULL,
+    CONSTRAINT ${prefix}history_pk PRIMARY KEY (saga_id, version)
 );
-
--- history(): one instance's lines in the order they were written.
-CREATE INDEX IF NOT EXISTS ${prefix}history_saga_idx ON ${prefix}history (saga_id, id);

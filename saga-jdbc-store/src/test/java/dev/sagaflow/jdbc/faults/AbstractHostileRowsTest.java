@@ -107,12 +107,12 @@ abstract class AbstractHostileRowsTest {
         return database() == TestDatabase.POSTGRESQL ? "CAST(? AS " + type + ")" : "?";
     }
 
-    /** Rewrites the first match of {@code regex} in the stored steps (PostgreSQL's jsonb adds spaces). */
+    /** Rewrites the first match of {@code regex} in the stored steps. */
     private void rewriteSteps(String id, String regex, String to) {
         String steps = column("steps", id);
         String rewritten = steps.replaceFirst(regex, to);
         assertThat(rewritten).isNotEqualTo(steps);
-        sql("UPDATE " + PREFIX + "instances SET steps = " + jsonParameter("jsonb") + " WHERE id = ?", rewritten, id);
+        sql("UPDATE " + PREFIX + "instances SET steps = " + jsonParameter("json") + " WHERE id = ?", rewritten, id);
     }
 
     /**
@@ -165,7 +165,7 @@ abstract class AbstractHostileRowsTest {
     @Test
     void steps_that_are_not_a_list_or_lack_a_name_do_not_break_claims_or_queries_for_the_others() {
         List<String> ids = stranded();
-        sql("UPDATE " + PREFIX + "instances SET steps = " + jsonParameter("jsonb") + " WHERE id = ?",
+        sql("UPDATE " + PREFIX + "instances SET steps = " + jsonParameter("json") + " WHERE id = ?",
                 "{\"s1\":\"SUCCEEDED\"}", ids.get(2));
 
         assertOneRowSkippedOthersServed(ids, ids.get(2), "not a JSON array");
@@ -174,7 +174,7 @@ abstract class AbstractHostileRowsTest {
     @Test
     void a_step_without_a_name_does_not_break_claims_or_queries_for_the_others() {
         List<String> ids = stranded();
-        rewriteSteps(ids.get(2), "\"name\":\\s*\"s3\"", "\"nom\":\"s3\"");
+        rewriteSteps(ids.get(2), "\\[\"s3\"", "[null");
 
         assertOneRowSkippedOthersServed(ids, ids.get(2), "has no name");
     }
