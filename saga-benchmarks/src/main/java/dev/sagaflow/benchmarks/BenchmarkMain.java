@@ -34,10 +34,12 @@ public final class BenchmarkMain {
                   --modes LIST        happy,fail (default both)
                   --concurrency LIST  caller threads per cell (default 1,16)
                   --warmup N          warm-up windows per cell (default 2)
+                  --jit-warmup-ms N   before its first cell, each configuration runs this long, both modes, at the
+                                      highest concurrency, unmeasured, so the JIT has compiled its code (default 10000)
                   --reps N            measured windows per cell; the median is reported (default 5)
                   --window-ms N       length of one window in milliseconds (default 700)
-                  --quick             --warmup 1 --reps 3 --window-ms 400 (about a minute)
-                  --long              --warmup 3 --reps 10 --window-ms 2000 (about 12 minutes)
+                  --quick             --warmup 1 --reps 3 --window-ms 400 --jit-warmup-ms 3000
+                  --long              --warmup 3 --reps 10 --window-ms 2000 --jit-warmup-ms 20000
                   --no-memory-check   skip the check that memory does not grow with the number of sagas
                   --keep-tables       leave the benchmark's tables (sfb_*) in place at the end
                 environment: SAGAFLOW_PG_URL, SAGAFLOW_PG_USER, SAGAFLOW_PG_PASSWORD, SAGAFLOW_MARIADB_URL,
@@ -74,8 +76,9 @@ public final class BenchmarkMain {
         System.out.printf("Sagaflow benchmark, %s, %d cores, %s %s, heap max %d MB%n", started,
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
                 System.getProperty("java.version"), Runtime.getRuntime().maxMemory() >> 20);
-        System.out.printf("windows: %d warm-up + %d measured x %d ms per cell; modes %s; callers %s%n%n",
-                options.warmup, options.reps, options.windowMillis, options.modes, options.concurrency);
+        System.out.printf("JIT warm-up: %d ms per configuration; windows: %d warm-up + %d measured x %d ms per cell;"
+                + " modes %s; callers %s%n%n", options.jitWarmupMillis, options.warmup, options.reps,
+                options.windowMillis, options.modes, options.concurrency);
         Map<Database, String> problems = new LinkedHashMap<>();
         Map<Database, List<String>> groups = new LinkedHashMap<>();
         for (String config : options.configs) {
@@ -117,6 +120,7 @@ public final class BenchmarkMain {
                 workloads.add(open(config, database, maxCallers + 4));
                 cells.put(config, new LinkedHashMap<>());
             }
+            warmUpJit(workloads, options, maxCallers, server);
             for (String mode : options.modes) {
                 for (int callers : options.concurrency) {
                     List<Harness.Cell> results = Harness.run(workloads, mode.equals("fail"), callers, settings,
@@ -193,12 +197,30 @@ public final class BenchmarkMain {
         return null;
     }
 
+    /**
+     * Runs every workload of a group, each mode in turn, unmeasured: a configuration that runs few sagas per second
+     * (one on a database) would otherwise still be compiling its code, on the machine's cores, in its first cells.
+     */
+    private static void warmUpJit(List<Workload> workloads, Options options, int callers, PostgresCounter server)
+            throws Exception {
+        long perMode = options.jitWarmupMillis / options.modes.size();
+        int windows = (int) Math.max(1, perMode / options.windowMillis);
+        if (options.jitWarmupMillis == 0) {
+            return;
+        }
+        for (String mode : options.modes) {
+            Harness.run(workloads, mode.equals("fail"), callers, new Harness.Settings(windows, 0, options.windowMillis),
+                    server);
+        }
+    }
+
     /** The command line. */
     static final class Options {
         final Set<String> configs = new LinkedHashSet<>();
         final List<String> modes = new ArrayList<>();
         final List<Integer> concurrency = new ArrayList<>();
         int warmup = 2;
+        long jitWarmupMillis = 10_000;
         int reps = 5;
         long windowMillis = 700;
         boolean memoryCheck = true;
@@ -219,17 +241,20 @@ public final class BenchmarkMain {
                     case "--modes" -> modes = value(args, ++i, arg);
                     case "--concurrency" -> concurrency = value(args, ++i, arg);
                     case "--warmup" -> o.warmup = number(value(args, ++i, arg), arg, 0);
+                    case "--jit-warmup-ms" -> o.jitWarmupMillis = number(value(args, ++i, arg), arg, 0);
                     case "--reps" -> o.reps = number(value(args, ++i, arg), arg, 1);
                     case "--window-ms" -> o.windowMillis = number(value(args, ++i, arg), arg, 10);
                     case "--quick" -> {
                         o.warmup = 1;
                         o.reps = 3;
                         o.windowMillis = 400;
+                        o.jitWarmupMillis = 3_000;
                     }
                     case "--long" -> {
                         o.warmup = 3;
                         o.reps = 10;
                         o.windowMillis = 2000;
+                        o.jitWarmupMillis = 20_000;
                     }
                     case "--no-memory-check" -> o.memoryCheck = false;
                     case "--keep-tables" -> o.keepTables = true;
