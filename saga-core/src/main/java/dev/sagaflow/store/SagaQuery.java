@@ -9,7 +9,8 @@ import java.util.Set;
 /**
  * Which instances to list: by status, by saga name, and by age. Immutable; build it with the
  * {@code with...} methods starting from {@link #all()} or {@link #withStatus(SagaStatus...)}.
- * Results are ordered oldest update first, then by id.
+ * Results are ordered oldest first (by creation time), then by id: an order that the instances'
+ * writes do not change, so pages of a listing do not shift while sagas run.
  *
  * @param statuses the statuses to include; empty means all
  * @param sagaName only instances of this definition name, or {@code null} for all

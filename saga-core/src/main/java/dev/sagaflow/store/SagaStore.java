@@ -46,11 +46,15 @@ public interface SagaStore {
     /** The history of an instance, oldest first; empty for an unknown id. */
     List<HistoryEntry> history(String id);
 
-    /** Instances selected by the query, oldest update first, then by id. */
+    /**
+     * Instances selected by the query, oldest first (by {@code createdAt}), then by id. Not by
+     * {@code updatedAt}, which every write changes: a durable store can then keep its index on
+     * creation, untouched by the updates of running sagas.
+     */
     List<SagaInstance> query(SagaQuery query);
 
     /**
-     * Atomically takes over the instances the request selects, oldest update first: sets their
+     * Atomically takes over the instances the request selects, oldest first, as {@link #query}: sets their
      * owner and lease, sets {@code updatedAt} to the request's {@code now} and increments their
      * version (so a node that lost its lease is fenced off), and returns them as written. Two
      * concurrent claims by different owners never return the same instance.

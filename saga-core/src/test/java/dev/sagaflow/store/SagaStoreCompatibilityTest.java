@@ -365,10 +365,10 @@ public abstract class SagaStoreCompatibilityTest {
 
     @Test
     void query_by_status_returns_only_instances_in_those_statuses() {
-        SagaInstance running = insert(order().status(SagaStatus.RUNNING).updatedAt(at(1)));
-        SagaInstance compensating = insert(order().status(SagaStatus.COMPENSATING).updatedAt(at(2)));
-        SagaInstance completed = insert(order().status(SagaStatus.COMPLETED).updatedAt(at(3)));
-        SagaInstance failed = insert(order().status(SagaStatus.FAILED).updatedAt(at(4)));
+        SagaInstance running = insert(order().status(SagaStatus.RUNNING).createdAt(at(1)));
+        SagaInstance compensating = insert(order().status(SagaStatus.COMPENSATING).createdAt(at(2)));
+        SagaInstance completed = insert(order().status(SagaStatus.COMPLETED).createdAt(at(3)));
+        SagaInstance failed = insert(order().status(SagaStatus.FAILED).createdAt(at(4)));
 
         assertThat(ids(store.query(SagaQuery.withStatus(SagaStatus.RUNNING, SagaStatus.COMPENSATING)
                 .sagaName(sagaName())))).containsExactly(running.id(), compensating.id());
@@ -391,24 +391,25 @@ public abstract class SagaStoreCompatibilityTest {
 
     @Test
     void query_by_updated_before_returns_only_instances_written_strictly_earlier() {
-        SagaInstance old = insert(order().updatedAt(at(-60)));
-        SagaInstance older = insert(order().updatedAt(at(-120)));
-        insert(order().updatedAt(at(0)));
+        SagaInstance old = insert(order().createdAt(at(-300)).updatedAt(at(-60)));
+        SagaInstance older = insert(order().createdAt(at(-200)).updatedAt(at(-120)));
+        insert(order().createdAt(at(-400)).updatedAt(at(0)));
         insert(order().updatedAt(at(60)));
 
         assertThat(ids(store.query(SagaQuery.all().sagaName(sagaName()).updatedBefore(at(0)))))
-                .containsExactly(older.id(), old.id());
+                .as("oldest first: by creation, not by update").containsExactly(old.id(), older.id());
     }
 
     @Test
-    void query_results_are_ordered_by_update_time_then_by_id() {
+    void query_results_are_ordered_by_creation_time_then_by_id() {
         List<SagaInstance> inserted = new ArrayList<>();
-        // Three instances share one update time, so their order is decided by id.
+        // Three instances share one creation time, so their order is decided by id; update times run the
+        // other way, so that an order by update would show.
         for (int seconds : new int[] {5, 1, 3, 1, 1, 2}) {
-            inserted.add(insert(order().updatedAt(at(seconds))));
+            inserted.add(insert(order().createdAt(at(seconds)).updatedAt(at(100 - seconds))));
         }
         List<String> expected = inserted.stream()
-                .sorted(Comparator.comparing(SagaInstance::updatedAt).thenComparing(SagaInstance::id))
+                .sorted(Comparator.comparing(SagaInstance::createdAt).thenComparing(SagaInstance::id))
                 .map(SagaInstance::id)
                 .toList();
 
@@ -416,12 +417,12 @@ public abstract class SagaStoreCompatibilityTest {
     }
 
     @Test
-    void query_returns_at_most_the_limit_oldest_update_first() {
-        SagaInstance third = insert(order().updatedAt(at(3)));
-        insert(order().updatedAt(at(5)));
-        SagaInstance first = insert(order().updatedAt(at(1)));
-        insert(order().updatedAt(at(4)));
-        SagaInstance second = insert(order().updatedAt(at(2)));
+    void query_returns_at_most_the_limit_oldest_first() {
+        SagaInstance third = insert(order().createdAt(at(3)).updatedAt(at(7)));
+        insert(order().createdAt(at(5)).updatedAt(at(5)));
+        SagaInstance first = insert(order().createdAt(at(1)).updatedAt(at(9)));
+        insert(order().createdAt(at(4)).updatedAt(at(6)));
+        SagaInstance second = insert(order().createdAt(at(2)).updatedAt(at(8)));
 
         assertThat(ids(store.query(SagaQuery.all().sagaName(sagaName()).limit(3))))
                 .containsExactly(first.id(), second.id(), third.id());
@@ -446,8 +447,8 @@ public abstract class SagaStoreCompatibilityTest {
 
     @Test
     void claim_takes_unowned_live_instances_and_writes_owner_lease_and_a_new_version() {
-        SagaInstance running = insert(order().status(SagaStatus.RUNNING).updatedAt(at(1)));
-        SagaInstance compensating = insert(order().status(SagaStatus.COMPENSATING).updatedAt(at(2)));
+        SagaInstance running = insert(order().status(SagaStatus.RUNNING).createdAt(at(1)).updatedAt(at(1)));
+        SagaInstance compensating = insert(order().status(SagaStatus.COMPENSATING).createdAt(at(2)).updatedAt(at(2)));
         Instant now = at(10);
 
         List<SagaInstance> claimed = store.claim(claimBy("a", now, false, 10));
@@ -465,7 +466,7 @@ public abstract class SagaStoreCompatibilityTest {
     @Test
     void claim_takes_instances_whose_lease_has_run_out() {
         SagaInstance expired = insert(order().owner(owner("b"), at(5)));
-        SagaInstance ownerWithoutLease = insert(order().owner(owner("b"), null).updatedAt(at(1)));
+        SagaInstance ownerWithoutLease = insert(order().owner(owner("b"), null).createdAt(at(1)).updatedAt(at(1)));
 
         List<SagaInstance> claimed = store.claim(claimBy("a", at(10), false, 10));
 
@@ -527,12 +528,12 @@ public abstract class SagaStoreCompatibilityTest {
     }
 
     @Test
-    void claim_takes_at_most_the_limit_oldest_update_first() {
-        SagaInstance third = insert(order().updatedAt(at(3)));
-        SagaInstance fifth = insert(order().updatedAt(at(5)));
-        SagaInstance first = insert(order().updatedAt(at(1)));
-        SagaInstance fourth = insert(order().updatedAt(at(4)));
-        SagaInstance second = insert(order().updatedAt(at(2)));
+    void claim_takes_at_most_the_limit_oldest_first() {
+        SagaInstance third = insert(order().createdAt(at(3)).updatedAt(at(7)));
+        SagaInstance fifth = insert(order().createdAt(at(5)).updatedAt(at(5)));
+        SagaInstance first = insert(order().createdAt(at(1)).updatedAt(at(9)));
+        SagaInstance fourth = insert(order().createdAt(at(4)).updatedAt(at(6)));
+        SagaInstance second = insert(order().createdAt(at(2)).updatedAt(at(8)));
 
         assertThat(ids(store.claim(claimBy("a", at(10), false, 2)))).containsExactly(first.id(), second.id());
         assertThat(store.find(third.id()).orElseThrow().owner()).isNull();

@@ -88,6 +88,9 @@ import org.slf4j.LoggerFactory;
 public final class JdbcSagaStore implements TransactionalSagaStore {
     private static final Logger log = LoggerFactory.getLogger(JdbcSagaStore.class);
     private static final int CLAIM_ATTEMPTS = 3;
+    /** The order of query and claim results, as the store SPI defines it. */
+    private static final Comparator<SagaInstance> OLDEST_FIRST =
+            Comparator.comparing(SagaInstance::createdAt).thenComparing(SagaInstance::id);
     private static final String LIVE_STATUSES = inList(List.of(SagaStatus.RUNNING, SagaStatus.COMPENSATING));
 
     private final DataSource dataSource;
@@ -132,7 +135,7 @@ public final class JdbcSagaStore implements TransactionalSagaStore {
         String updateRow = "UPDATE " + instances + " SET " + set + " WHERE id = ? AND version = ?";
         String claimable = " FROM " + instances + " WHERE status IN " + LIVE_STATUSES + " AND fingerprint %s"
                 + " AND (owner IS NULL OR lease_until IS NULL OR lease_until < ?%s)"
-                + " ORDER BY updated_at, id LIMIT ?" + dialect.lockClause();
+                + " ORDER BY created_at, id LIMIT ?" + dialect.lockClause();
 
         if (dialect.supportsSingleStatementWrites()) {
             // One statement writes the row and, only if the row was written, its history row (none when
@@ -147,10 +150,10 @@ public final class JdbcSagaStore implements TransactionalSagaStore {
             // The redundant "i.id = ANY(ARRAY(...))" lets the planner find the claimed rows by primary
             // key; with the join alone it estimates the claim's size and may scan the whole table.
             String claim = "WITH c" + dialect.materializedCte()
-                    + "(SELECT id, updated_at" + claimable + ")"
+                    + "(SELECT id" + claimable + ")"
                     + " UPDATE " + instances + " AS i SET owner = ?, lease_until = ?, updated_at = ?,"
                     + " version = i.version + 1 FROM c WHERE i.id = c.id AND i.id = ANY(ARRAY(SELECT id FROM c))"
-                    + " RETURNING " + InstanceRows.instanceColumns("i") + ", c.updated_at";
+                    + " RETURNING " + InstanceRows.instanceColumns("i");
             this.claimSql = String.format(claim, "= ANY(?)", "");
             this.claimOwnSql = String.format(claim, "= ANY(?)", " OR owner = ?");
         } else {
@@ -412,7 +415,7 @@ public final class JdbcSagaStore implements TransactionalSagaStore {
                     ps.setString(i++, request.owner());
                     ps.setLong(i++, leaseUntil);
                     ps.setLong(i, now);
-                    List<Claimed> claimed = new ArrayList<>();
+                    List<SagaInstance> claimed = new ArrayList<>();
                     List<String> unreadable = new ArrayList<>();
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
@@ -420,17 +423,14 @@ public final class JdbcSagaStore implements TransactionalSagaStore {
                             if (instance == null) {
                                 unreadable.add(rs.getString(1));
                             } else {
-                                claimed.add(new Claimed(instance, rs.getLong(16)));
+                                claimed.add(instance);
                             }
                         }
                     }
                     release(c, unreadable, request.owner());
-                    // RETURNING has no order: restore the claim's own, oldest update first.
-                    return claimed.stream()
-                            .sorted(Comparator.comparingLong(Claimed::previousUpdate)
-                                    .thenComparing(claim -> claim.instance().id()))
-                            .map(Claimed::instance)
-                            .toList();
+                    // RETURNING has no order: restore the claim's own, oldest first.
+                    claimed.sort(OLDEST_FIRST);
+                    return claimed;
                 }
             });
         }
@@ -604,7 +604,7 @@ public final class JdbcSagaStore implements TransactionalSagaStore {
         }
         return "SELECT " + InstanceRows.INSTANCE_COLUMNS + " FROM " + tables.instances()
                 + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
-                + " ORDER BY updated_at, id LIMIT ?";
+                + " ORDER BY created_at, id LIMIT ?";
     }
 
     /** The SQL text of a claim, with one fingerprint placeholder where the dialect lists them. */
@@ -895,10 +895,6 @@ public final class JdbcSagaStore implements TransactionalSagaStore {
     /** The SQL text of a group commit's batch, or {@code null} when group commit is not active; for plans and tests. */
     String batchSql() {
         return batchSql;
-    }
-
-    /** A claimed instance and when it had last been written before the claim: the claim's order. */
-    private record Claimed(SagaInstance instance, long previousUpdate) {
     }
 
     @FunctionalInterface

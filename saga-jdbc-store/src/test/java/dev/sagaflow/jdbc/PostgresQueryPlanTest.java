@@ -64,7 +64,7 @@ class PostgresQueryPlanTest {
     }
 
     @Test
-    void claim_uses_the_status_and_update_time_index() throws SQLException {
+    void claim_uses_the_status_and_creation_time_index() throws SQLException {
         String plan = explain(store.claimSql(false), ps -> {
             ps.setArray(1, connection.createArrayOf("varchar", new Object[] {"fp-plan"}));
             ps.setLong(2, NOW);
@@ -74,20 +74,20 @@ class PostgresQueryPlanTest {
             ps.setLong(6, NOW);
         });
 
-        assertThat(plan).containsPattern("Index (Only )?Scan using " + PREFIX + "instances_status_updated_idx"
-                + "|Bitmap Index Scan on " + PREFIX + "instances_status_updated_idx");
+        assertThat(plan).containsPattern("Index (Only )?Scan using " + PREFIX + "instances_status_created_idx"
+                + "|Bitmap Index Scan on " + PREFIX + "instances_status_created_idx");
         assertThat(plan).doesNotContain("Seq Scan on " + PREFIX + "instances");
     }
 
     @Test
-    void query_of_live_and_stuck_instances_uses_the_status_and_update_time_index() throws SQLException {
+    void query_of_live_and_stuck_instances_uses_the_status_and_creation_time_index() throws SQLException {
         SagaQuery stuck = SagaQuery.withStatus(SagaStatus.RUNNING, SagaStatus.COMPENSATING).limit(100);
         String plan = explain(store.querySql(stuck), ps -> ps.setInt(1, 100));
         String failed = explain(store.querySql(SagaQuery.withStatus(SagaStatus.FAILED).limit(100)),
                 ps -> ps.setInt(1, 100));
 
         for (String p : List.of(plan, failed)) {
-            assertThat(p).contains(PREFIX + "instances_status_updated_idx");
+            assertThat(p).contains(PREFIX + "instances_status_created_idx");
             assertThat(p).doesNotContain("Seq Scan on " + PREFIX + "instances");
         }
     }

@@ -47,7 +47,7 @@ class SchemaFilesTest {
 
         assertThat(sql).doesNotContain("saga_instances").doesNotContain("saga_history")
                 .contains("billing_instances (").contains("billing_history (")
-                .contains("billing_instances_status_updated_idx");
+                .contains("billing_instances_status_created_idx");
     }
 
     @ParameterizedTest

@@ -45,8 +45,8 @@ import java.util.concurrent.ConcurrentMap;
  * running beside writes sees each instance either before or after each write.
  */
 public final class InMemorySagaStore implements SagaStore {
-    private static final Comparator<SagaInstance> OLDEST_UPDATE_FIRST =
-            Comparator.comparing(SagaInstance::updatedAt).thenComparing(SagaInstance::id);
+    private static final Comparator<SagaInstance> OLDEST_FIRST =
+            Comparator.comparing(SagaInstance::createdAt).thenComparing(SagaInstance::id);
 
     private final boolean roundTrip;
     private final ConcurrentMap<String, Slot> instances = new ConcurrentHashMap<>();
@@ -175,7 +175,7 @@ public final class InMemorySagaStore implements SagaStore {
         return instances.values().stream()
                 .map(slot -> slot.instance)
                 .filter(instance -> instance != null && query.matches(instance))
-                .sorted(OLDEST_UPDATE_FIRST)
+                .sorted(OLDEST_FIRST)
                 .limit(query.limit())
                 .toList();
     }
@@ -183,7 +183,7 @@ public final class InMemorySagaStore implements SagaStore {
     /**
      * {@inheritDoc}
      *
-     * <p>Candidates are taken oldest update first, then by id, and the result is in that order. Each
+     * <p>Candidates are taken oldest first, then by id, and the result is in that order. Each
      * candidate is checked again under its own lock before it is taken, so a claim that races with
      * another claim or an update skips what the other took and moves on to the next candidate.
      */
@@ -198,7 +198,7 @@ public final class InMemorySagaStore implements SagaStore {
                 candidates.add(new Candidate(slot, seen));
             }
         }
-        candidates.sort(Comparator.comparing(Candidate::seen, OLDEST_UPDATE_FIRST));
+        candidates.sort(Comparator.comparing(Candidate::seen, OLDEST_FIRST));
         List<SagaInstance> claimed = new ArrayList<>();
         for (Candidate candidate : candidates) {
             if (claimed.size() == request.limit()) {

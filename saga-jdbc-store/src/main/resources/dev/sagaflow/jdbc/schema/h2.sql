@@ -23,8 +23,9 @@ CREATE TABLE IF NOT EXISTS ${prefix}instances (
     CONSTRAINT ${prefix}instances_idempotency_uk UNIQUE (saga_name, idempotency_key)
 );
 
--- query() and claim(): by status, oldest update first.
-CREATE INDEX IF NOT EXISTS ${prefix}instances_status_updated_idx ON ${prefix}instances (status, updated_at, id);
+-- query() and claim(): by status, oldest first. Not by updated_at, which every write changes: an update that
+-- changes no indexed column touches no index (on PostgreSQL it is a HOT update, in place on the page).
+CREATE INDEX IF NOT EXISTS ${prefix}instances_status_created_idx ON ${prefix}instances (status, created_at, id);
 
 -- renewLeases() and releaseLeases(): by owner.
 CREATE INDEX IF NOT EXISTS ${prefix}instances_owner_idx ON ${prefix}instances (owner);

@@ -24,8 +24,9 @@ CREATE TABLE IF NOT EXISTS ${prefix}instances (
     error           LONGTEXT,
     PRIMARY KEY (id),
     UNIQUE KEY ${prefix}instances_idempotency_uk (saga_name, idempotency_key),
-    -- query() and claim(): by status, oldest update first.
-    KEY ${prefix}instances_status_updated_idx (status, updated_at, id),
+    -- query() and claim(): by status, oldest first. Not by updated_at, which every write changes: an update that
+-- changes no indexed column touches no index (on PostgreSQL it is a HOT update, in place on the page).
+    KEY ${prefix}instances_status_created_idx (status, created_at, id),
     -- renewLeases() and releaseLeases(): by owner.
     KEY ${prefix}instances_owner_idx (owner)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
