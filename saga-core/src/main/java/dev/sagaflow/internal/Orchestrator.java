@@ -35,6 +35,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -76,6 +77,10 @@ public final class Orchestrator implements SagaOrchestrator {
     private final List<SagaListener> listeners;
     private final List<StepInterceptor> interceptors;
     private final Map<String, SagaDefinition<?>> definitions = new HashMap<>();
+    /** The registered definition objects themselves, for start() to find them without building a key. */
+    private final Map<SagaDefinition<?>, Boolean> registeredObjects = new IdentityHashMap<>();
+    /** The last lease expiry computed, for the many writes within one millisecond; see leaseUntil. */
+    private LeaseReading lastLease;
     private final Set<String> fingerprints = new HashSet<>();
     private final ConcurrentHashMap<String, SagaRun<?>> active = new ConcurrentHashMap<>();
     private final Set<CompletableFuture<?>> watched = ConcurrentHashMap.newKeySet();
@@ -103,6 +108,7 @@ public final class Orchestrator implements SagaOrchestrator {
                 throw new IllegalArgumentException("two definitions of saga '" + definition.name() + "' version "
                         + definition.version() + " are registered; bump the version of the newer one");
             }
+            registeredObjects.put(definition, Boolean.TRUE);
             fingerprints.add(definition.fingerprint());
             requireTransactionsForLocalSteps(definition);
         }
@@ -800,8 +806,18 @@ public final class Orchestrator implements SagaOrchestrator {
         return timer.now().truncatedTo(ChronoUnit.MILLIS);
     }
 
+    /**
+     * {@code now} plus the lease duration. The last result is kept and reused for the same {@code now}
+     * (one clock reading serves many writes); read and written without a lock, as the reading is immutable.
+     */
     Instant leaseUntil(Instant now) {
-        return now.plus(leaseDuration);
+        LeaseReading last = lastLease;
+        if (last != null && last.now.equals(now)) {
+            return last.until;
+        }
+        Instant until = now.plus(leaseDuration);
+        lastLease = new LeaseReading(now, until);
+        return until;
     }
 
     void forget(SagaRun<?> run) {
@@ -876,6 +892,9 @@ public final class Orchestrator implements SagaOrchestrator {
 
     @SuppressWarnings("unchecked")
     private <D> SagaDefinition<D> registered(SagaDefinition<D> definition) {
+        if (registeredObjects.containsKey(definition)) {
+            return definition;
+        }
         SagaDefinition<?> registered = definitions.get(key(definition.name(), definition.version()));
         if (registered == null) {
             throw new UnknownSagaException("saga '" + definition.name() + "' version " + definition.version()
@@ -952,5 +971,9 @@ public final class Orchestrator implements SagaOrchestrator {
 
     private static String key(String name, int version) {
         return name + "@" + version;
+    }
+
+    /** A clock reading and the lease expiry computed from it. */
+    private record LeaseReading(Instant now, Instant until) {
     }
 }
