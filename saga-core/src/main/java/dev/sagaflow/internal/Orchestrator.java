@@ -264,14 +264,14 @@ public final class Orchestrator implements SagaOrchestrator {
     }
 
     private <D> SagaInstance firstInstance(SagaDefinition<D> definition, String id, D data, String key, Instant now) {
-        List<StepState> steps = new ArrayList<>(definition.steps().size());
-        for (int i = 0; i < definition.steps().size(); i++) {
+        StepState[] steps = new StepState[definition.steps().size()];
+        for (int i = 0; i < steps.length; i++) {
             StepState pending = StepState.pending(definition.steps().get(i).name());
-            steps.add(i == 0 ? pending.with(StepStatus.RUNNING, 1, 0, false, now, null, null, null) : pending);
+            steps[i] = i == 0 ? pending.with(StepStatus.RUNNING, 1, 0, false, now, null, null, null) : pending;
         }
         Instant deadline = definition.timeout().map(now::plus).orElse(null);
         return new SagaInstance(id, definition.name(), definition.version(), definition.fingerprint(), key,
-                SagaStatus.RUNNING, SagaData.ofValue(data, codec), steps, now, now, deadline, nodeId,
+                SagaStatus.RUNNING, SagaData.ofValue(data, codec), List.of(steps), now, now, deadline, nodeId,
                 leaseUntil(now), 1, null);
     }
 
