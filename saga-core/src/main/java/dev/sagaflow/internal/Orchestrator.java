@@ -77,8 +77,11 @@ public final class Orchestrator implements SagaOrchestrator {
     private final List<SagaListener> listeners;
     private final List<StepInterceptor> interceptors;
     private final Map<String, SagaDefinition<?>> definitions = new HashMap<>();
-    /** The registered definition objects themselves, for start() to find them without building a key. */
-    private final Map<SagaDefinition<?>, Boolean> registeredObjects = new IdentityHashMap<>();
+    /**
+     * The registered definition objects themselves, for start() to find them without building a key, each
+     * with its steps' PENDING states (immutable, so every new instance shares them).
+     */
+    private final Map<SagaDefinition<?>, StepState[]> registeredObjects = new IdentityHashMap<>();
     /** The last lease expiry computed, for the many writes within one millisecond; see leaseUntil. */
     private LeaseReading lastLease;
     private final Set<String> fingerprints = new HashSet<>();
@@ -108,7 +111,7 @@ public final class Orchestrator implements SagaOrchestrator {
                 throw new IllegalArgumentException("two definitions of saga '" + definition.name() + "' version "
                         + definition.version() + " are registered; bump the version of the newer one");
             }
-            registeredObjects.put(definition, Boolean.TRUE);
+            registeredObjects.put(definition, pendingSteps(definition));
             fingerprints.add(definition.fingerprint());
             requireTransactionsForLocalSteps(definition);
         }
@@ -264,11 +267,9 @@ public final class Orchestrator implements SagaOrchestrator {
     }
 
     private <D> SagaInstance firstInstance(SagaDefinition<D> definition, String id, D data, String key, Instant now) {
-        StepState[] steps = new StepState[definition.steps().size()];
-        for (int i = 0; i < steps.length; i++) {
-            StepState pending = StepState.pending(definition.steps().get(i).name());
-            steps[i] = i == 0 ? pending.with(StepStatus.RUNNING, 1, 0, false, now, null, null, null) : pending;
-        }
+        StepState[] pending = registeredObjects.get(definition);
+        StepState[] steps = pending != null ? pending.clone() : pendingSteps(definition);
+        steps[0] = steps[0].with(StepStatus.RUNNING, 1, 0, false, now, null, null, null);
         Instant deadline = definition.timeout().map(now::plus).orElse(null);
         return new SagaInstance(id, definition.name(), definition.version(), definition.fingerprint(), key,
                 SagaStatus.RUNNING, SagaData.ofValue(data, codec), List.of(steps), now, now, deadline, nodeId,
@@ -971,6 +972,14 @@ public final class Orchestrator implements SagaOrchestrator {
 
     private static String key(String name, int version) {
         return name + "@" + version;
+    }
+
+    private static StepState[] pendingSteps(SagaDefinition<?> definition) {
+        StepState[] steps = new StepState[definition.steps().size()];
+        for (int i = 0; i < steps.length; i++) {
+            steps[i] = StepState.pending(definition.steps().get(i).name());
+        }
+        return steps;
     }
 
     /** A clock reading and the lease expiry computed from it. */
