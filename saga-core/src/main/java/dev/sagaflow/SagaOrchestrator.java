@@ -165,7 +165,8 @@ public interface SagaOrchestrator extends AutoCloseable {
         /**
          * Serialises saga data with the host's mapper. Default: {@code new ObjectMapper()} with the
          * Jackson modules found on the class path registered (so {@code java.time} types work when
-         * the host has {@code jackson-datatype-jsr310}).
+         * the host has {@code jackson-datatype-jsr310}). Configure the mapper fully before handing it
+         * over: the codec makes a reader and a writer per data type from it on first use and keeps them.
          */
         public Builder objectMapper(ObjectMapper mapper) {
             return codec(new JacksonCodec(Checks.notNull(mapper, "objectMapper")));

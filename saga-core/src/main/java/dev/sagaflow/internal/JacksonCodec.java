@@ -1,11 +1,24 @@
 package dev.sagaflow.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import dev.sagaflow.spi.SagaCodec;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 
-/** The default codec: Jackson JSON with the host's mapper. Thread-safe, as ObjectMapper is once configured. */
+/**
+ * The default codec: Jackson JSON with the host's mapper. Thread-safe, as ObjectMapper is once configured.
+ *
+ * <p>Keeps one {@link ObjectReader} and one {@link ObjectWriter} per class, made from the mapper on first
+ * use of that class: they skip the type resolution and serializer lookups that {@code ObjectMapper}
+ * repeats on every call. So the mapper must be fully configured before it is handed over; later
+ * changes to it may not be seen.
+ */
 public final class JacksonCodec implements SagaCodec {
     private final ObjectMapper mapper;
+    private final ConcurrentMap<Class<?>, ObjectWriter> writers = new ConcurrentHashMap<>();
+    private final ConcurrentMap<Class<?>, ObjectReader> readers = new ConcurrentHashMap<>();
 
     public JacksonCodec(ObjectMapper mapper) {
         this.mapper = mapper;
@@ -13,12 +26,27 @@ public final class JacksonCodec implements SagaCodec {
 
     @Override
     public String encode(Object value) throws Exception {
-        return mapper.writeValueAsString(value);
+        if (value == null) {
+            return mapper.writeValueAsString(null);
+        }
+        return writer(value.getClass()).writeValueAsString(value);
     }
 
     @Override
     public <T> T decode(String text, Class<T> type) throws Exception {
-        return mapper.readValue(text, type);
+        return reader(type).readValue(text);
+    }
+
+    /** The cached writer for values of runtime class {@code type}. */
+    ObjectWriter writer(Class<?> type) {
+        ObjectWriter writer = writers.get(type);
+        return writer != null ? writer : writers.computeIfAbsent(type, mapper::writerFor);
+    }
+
+    /** The cached reader for {@code type}. */
+    ObjectReader reader(Class<?> type) {
+        ObjectReader reader = readers.get(type);
+        return reader != null ? reader : readers.computeIfAbsent(type, mapper::readerFor);
     }
 
     @Override

@@ -35,6 +35,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -76,6 +77,13 @@ public final class Orchestrator implements SagaOrchestrator {
     private final List<SagaListener> listeners;
     private final List<StepInterceptor> interceptors;
     private final Map<String, SagaDefinition<?>> definitions = new HashMap<>();
+    /**
+     * The registered definition objects themselves, for start() to find them without building a key, each
+     * with its steps' PENDING states (immutable, so every new instance shares them).
+     */
+    private final Map<SagaDefinition<?>, StepState[]> registeredObjects = new IdentityHashMap<>();
+    /** The last lease expiry computed, for the many writes within one millisecond; see leaseUntil. */
+    private LeaseReading lastLease;
     private final Set<String> fingerprints = new HashSet<>();
     private final ConcurrentHashMap<String, SagaRun<?>> active = new ConcurrentHashMap<>();
     private final Set<CompletableFuture<?>> watched = ConcurrentHashMap.newKeySet();
@@ -103,6 +111,7 @@ public final class Orchestrator implements SagaOrchestrator {
                 throw new IllegalArgumentException("two definitions of saga '" + definition.name() + "' version "
                         + definition.version() + " are registered; bump the version of the newer one");
             }
+            registeredObjects.put(definition, pendingSteps(definition));
             fingerprints.add(definition.fingerprint());
             requireTransactionsForLocalSteps(definition);
         }
@@ -258,14 +267,12 @@ public final class Orchestrator implements SagaOrchestrator {
     }
 
     private <D> SagaInstance firstInstance(SagaDefinition<D> definition, String id, D data, String key, Instant now) {
-        List<StepState> steps = new ArrayList<>(definition.steps().size());
-        for (int i = 0; i < definition.steps().size(); i++) {
-            StepState pending = StepState.pending(definition.steps().get(i).name());
-            steps.add(i == 0 ? pending.with(StepStatus.RUNNING, 1, 0, false, now, null, null, null) : pending);
-        }
+        StepState[] pending = registeredObjects.get(definition);
+        StepState[] steps = pending != null ? pending.clone() : pendingSteps(definition);
+        steps[0] = steps[0].with(StepStatus.RUNNING, 1, 0, false, now, null, null, null);
         Instant deadline = definition.timeout().map(now::plus).orElse(null);
         return new SagaInstance(id, definition.name(), definition.version(), definition.fingerprint(), key,
-                SagaStatus.RUNNING, SagaData.ofValue(data, codec), steps, now, now, deadline, nodeId,
+                SagaStatus.RUNNING, SagaData.ofValue(data, codec), List.of(steps), now, now, deadline, nodeId,
                 leaseUntil(now), 1, null);
     }
 
@@ -800,8 +807,18 @@ public final class Orchestrator implements SagaOrchestrator {
         return timer.now().truncatedTo(ChronoUnit.MILLIS);
     }
 
+    /**
+     * {@code now} plus the lease duration. The last result is kept and reused for the same {@code now}
+     * (one clock reading serves many writes); read and written without a lock, as the reading is immutable.
+     */
     Instant leaseUntil(Instant now) {
-        return now.plus(leaseDuration);
+        LeaseReading last = lastLease;
+        if (last != null && last.now.equals(now)) {
+            return last.until;
+        }
+        Instant until = now.plus(leaseDuration);
+        lastLease = new LeaseReading(now, until);
+        return until;
     }
 
     void forget(SagaRun<?> run) {
@@ -876,6 +893,9 @@ public final class Orchestrator implements SagaOrchestrator {
 
     @SuppressWarnings("unchecked")
     private <D> SagaDefinition<D> registered(SagaDefinition<D> definition) {
+        if (registeredObjects.containsKey(definition)) {
+            return definition;
+        }
         SagaDefinition<?> registered = definitions.get(key(definition.name(), definition.version()));
         if (registered == null) {
             throw new UnknownSagaException("saga '" + definition.name() + "' version " + definition.version()
@@ -952,5 +972,17 @@ public final class Orchestrator implements SagaOrchestrator {
 
     private static String key(String name, int version) {
         return name + "@" + version;
+    }
+
+    private static StepState[] pendingSteps(SagaDefinition<?> definition) {
+        StepState[] steps = new StepState[definition.steps().size()];
+        for (int i = 0; i < steps.length; i++) {
+            steps[i] = StepState.pending(definition.steps().get(i).name());
+        }
+        return steps;
+    }
+
+    /** A clock reading and the lease expiry computed from it. */
+    private record LeaseReading(Instant now, Instant until) {
     }
 }

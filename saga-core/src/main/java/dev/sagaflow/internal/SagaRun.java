@@ -136,7 +136,7 @@ final class SagaRun<D> {
                         // A local step's interrupted attempt rolled back with its transaction.
                         step.mayHaveTakenEffect() || !definition.steps().get(index).isLocal(),
                         step.startedAt(), step.endedAt(), null, step.error());
-        List<StepState> steps = replace(instance.steps(), index, resumed);
+        StepState[] steps = replace(instance.steps(), index, resumed);
         HistoryEntry entry = history(now, SagaEventType.STEP_RESUMED, step.name(),
                 compensating ? resumed.compensationAttempts() : resumed.attempts(),
                 compensating ? "compensation resumed from the store" : "action resumed from the store");
@@ -440,15 +440,14 @@ final class SagaRun<D> {
         StepState step = instance.steps().get(index);
         StepState succeeded = step.with(StepStatus.SUCCEEDED, step.attempts(), step.compensationAttempts(),
                 step.mayHaveTakenEffect(), step.startedAt(), now, null, null);
-        List<StepState> steps = replace(instance.steps(), index, succeeded);
-        List<HistoryEntry> entries = new ArrayList<>(2);
-        entries.add(history(now, SagaEventType.STEP_SUCCEEDED, step.name(), step.attempts(), null));
-        if (index + 1 < steps.size()) {
-            StepState following = steps.get(index + 1);
+        StepState[] steps = replace(instance.steps(), index, succeeded);
+        HistoryEntry entry = history(now, SagaEventType.STEP_SUCCEEDED, step.name(), step.attempts(), null);
+        if (index + 1 < steps.length) {
+            StepState following = steps[index + 1];
             set(steps, index + 1, following.with(StepStatus.RUNNING, 1, 0, false, now, null, null, null));
-            return commit(transition(SagaStatus.RUNNING, steps, null, now, entries, result, Then.ATTEMPT));
+            return commit(transition(SagaStatus.RUNNING, steps, null, now, List.of(entry), result, Then.ATTEMPT));
         }
-        entries.add(history(now, SagaEventType.SAGA_COMPLETED, null, 0, null));
+        List<HistoryEntry> entries = List.of(entry, history(now, SagaEventType.SAGA_COMPLETED, null, 0, null));
         return commit(transition(SagaStatus.COMPLETED, steps, null, now, entries, result, Then.NONE));
     }
 
@@ -458,35 +457,35 @@ final class SagaRun<D> {
         StepState step = instance.steps().get(index);
         StepState failed = step.with(StepStatus.FAILED, step.attempts(), step.compensationAttempts(),
                 mayHaveTakenEffect, step.startedAt(), now, null, message);
-        List<StepState> steps = replace(instance.steps(), index, failed);
-        List<HistoryEntry> entries = new ArrayList<>(earlier);
-        entries.add(history(now, SagaEventType.STEP_FAILED, step.name(), step.attempts(), message));
+        StepState[] steps = replace(instance.steps(), index, failed);
+        List<HistoryEntry> entries = plus(earlier, history(now, SagaEventType.STEP_FAILED, step.name(),
+                step.attempts(), message));
         String reason = "step '" + step.name() + "' failed: " + message;
         if (definition.pivotIndex() >= 0 && index > definition.pivotIndex()) {
             log.warn("saga {} ({}) is FAILED: step '{}' after the pivot gave up after {} attempts: {}",
                     instance.id(), definition.name(), step.name(), step.attempts(), message);
-            entries.add(history(now, SagaEventType.SAGA_FAILED, step.name(), step.attempts(), reason));
+            entries = plus(entries, history(now, SagaEventType.SAGA_FAILED, step.name(), step.attempts(), reason));
             return commit(transition(SagaStatus.FAILED, steps, reason, now, entries, data, Then.NONE));
         }
         return startCompensation(steps, index, reason, entries, now, data);
     }
 
-    private Runnable startCompensation(List<StepState> steps, int from, String reason, List<HistoryEntry> entries,
+    private Runnable startCompensation(StepState[] steps, int from, String reason, List<HistoryEntry> entries,
             Instant now, D newData) {
         int target = nextToCompensate(steps, from);
         if (target < 0) {
-            entries.add(history(now, SagaEventType.SAGA_COMPENSATED, null, 0, reason));
-            return commit(transition(SagaStatus.COMPENSATED, steps, reason, now, entries, newData, Then.NONE));
+            List<HistoryEntry> all = plus(entries, history(now, SagaEventType.SAGA_COMPENSATED, null, 0, reason));
+            return commit(transition(SagaStatus.COMPENSATED, steps, reason, now, all, newData, Then.NONE));
         }
-        StepState step = steps.get(target);
+        StepState step = steps[target];
         set(steps, target, step.with(StepStatus.COMPENSATING, step.attempts(), 1, step.mayHaveTakenEffect(),
                 step.startedAt(), step.endedAt(), null, step.error()));
         return commit(transition(SagaStatus.COMPENSATING, steps, reason, now, entries, newData, Then.ATTEMPT));
     }
 
-    private int nextToCompensate(List<StepState> steps, int from) {
+    private int nextToCompensate(StepState[] steps, int from) {
         for (int i = from; i >= 0; i--) {
-            if (steps.get(i).needsCompensation() && definition.steps().get(i).hasCompensation()) {
+            if (steps[i].needsCompensation() && definition.steps().get(i).hasCompensation()) {
                 return i;
             }
         }
@@ -501,10 +500,9 @@ final class SagaRun<D> {
         if (error == null) {
             StepState compensated = step.with(StepStatus.COMPENSATED, step.attempts(), step.compensationAttempts(),
                     step.mayHaveTakenEffect(), step.startedAt(), now, null, step.error());
-            List<StepState> steps = replace(instance.steps(), index, compensated);
-            List<HistoryEntry> entries = new ArrayList<>(2);
-            entries.add(history(now, SagaEventType.COMPENSATION_SUCCEEDED, step.name(), step.compensationAttempts(),
-                    null));
+            StepState[] steps = replace(instance.steps(), index, compensated);
+            List<HistoryEntry> entries = List.of(history(now, SagaEventType.COMPENSATION_SUCCEEDED, step.name(),
+                    step.compensationAttempts(), null));
             return startCompensation(steps, index - 1, instance.error(), entries, now, result);
         }
         String message = describe(error);
@@ -701,7 +699,7 @@ final class SagaRun<D> {
 
     // ---------------------------------------------------------------- writes
 
-    private Transition transition(SagaStatus status, List<StepState> steps, String error, Instant now,
+    private Transition transition(SagaStatus status, StepState[] steps, String error, Instant now,
             List<HistoryEntry> entries, D newData, Then then) {
         return new Transition(next(status, steps, error, now, newData), entries, newData, then);
     }
@@ -941,14 +939,15 @@ final class SagaRun<D> {
         return instance.deadline() != null && !now.isBefore(instance.deadline()) && !pivotSucceeded();
     }
 
-    private SagaInstance next(SagaStatus status, List<StepState> steps, String error, Instant now, D newData) {
+    /** The next version; {@code steps} becomes its (immutable) step list and must not be touched afterwards. */
+    private SagaInstance next(SagaStatus status, StepState[] steps, String error, Instant now, D newData) {
         if (!instance.status().canBecome(status)) {
             throw new IllegalTransitionException("illegal transition " + instance.status() + " -> " + status,
                     definition.name(), instance.id(), null);
         }
         boolean live = status.isLive();
         return new SagaInstance(instance.id(), instance.sagaName(), instance.sagaVersion(), instance.fingerprint(),
-                instance.idempotencyKey(), status, SagaData.ofValue(newData, orchestrator.codec()), steps,
+                instance.idempotencyKey(), status, SagaData.ofValue(newData, orchestrator.codec()), List.of(steps),
                 instance.createdAt(), now, instance.deadline(), live ? orchestrator.nodeId() : null,
                 live ? orchestrator.leaseUntil(now) : null, instance.version() + 1, error);
     }
@@ -957,20 +956,39 @@ final class SagaRun<D> {
         return new HistoryEntry(instance.id(), at, type, step, attempt, detail);
     }
 
-    private List<StepState> replace(List<StepState> steps, int index, StepState step) {
-        List<StepState> copy = new ArrayList<>(steps);
+    /**
+     * A copy of {@code steps} with one step replaced, as an array: the transition may change another step
+     * before {@link #next} turns it into the instance's list with one copy ({@code List.of}, which the
+     * instance's {@code List.copyOf} then keeps as it is).
+     */
+    private StepState[] replace(List<StepState> steps, int index, StepState step) {
+        StepState[] copy = steps.toArray(new StepState[0]);
         set(copy, index, step);
         return copy;
     }
 
     /** Replaces a step's state, checking the step transition table. */
-    private void set(List<StepState> steps, int index, StepState step) {
-        StepStatus from = steps.get(index).status();
+    private void set(StepState[] steps, int index, StepState step) {
+        StepStatus from = steps[index].status();
         if (from != step.status() && !from.canBecome(step.status())) {
             throw new IllegalTransitionException("illegal step transition " + from + " -> " + step.status(),
                     definition.name(), instance.id(), step.name());
         }
-        steps.set(index, step);
+        steps[index] = step;
+    }
+
+    /** {@code entries} and {@code entry} after it, as an immutable list (which the store keeps without copying). */
+    private static List<HistoryEntry> plus(List<HistoryEntry> entries, HistoryEntry entry) {
+        switch (entries.size()) {
+            case 0:
+                return List.of(entry);
+            case 1:
+                return List.of(entries.get(0), entry);
+            default:
+                HistoryEntry[] all = entries.toArray(new HistoryEntry[entries.size() + 1]);
+                all[entries.size()] = entry;
+                return List.of(all);
+        }
     }
 
     private static String describe(Throwable error) {

@@ -16,6 +16,12 @@ import org.slf4j.LoggerFactory;
 public final class SystemTimer implements SagaTimer, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SystemTimer.class);
     private final ScheduledThreadPoolExecutor scheduler;
+    /**
+     * The last reading, reused while the millisecond lasts: the runtime reads the clock several times per
+     * transition. Read and written without a lock; an {@code Instant} is immutable, so a thread sees either
+     * an older reading (and makes a new one) or a complete one.
+     */
+    private Instant last = Instant.EPOCH;
 
     public SystemTimer() {
         scheduler = new ScheduledThreadPoolExecutor(1, NamedThreads.factory("sagaflow-timer"));
@@ -23,9 +29,17 @@ public final class SystemTimer implements SagaTimer, AutoCloseable {
         scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     }
 
+    /** The system clock to the millisecond (the precision the runtime keeps), one object per millisecond. */
     @Override
     public Instant now() {
-        return Instant.now();
+        long millis = System.currentTimeMillis();
+        Instant cached = last;
+        if (cached.toEpochMilli() == millis) {
+            return cached;
+        }
+        Instant fresh = Instant.ofEpochMilli(millis);
+        last = fresh;
+        return fresh;
     }
 
     @Override

@@ -310,7 +310,16 @@ public final class InMemorySagaStore implements SagaStore {
 
         Slot(SagaInstance instance, List<HistoryEntry> history) {
             this.instance = instance;
-            this.history = new ArrayList<>(history);
+            // Room for a saga that runs every step once and completes (start, each step, end) without growing.
+            this.history = new ArrayList<>(Math.max(history.size(), instance.steps().size() + 2));
+            append(history);
+        }
+
+        /** Adds {@code entries} one by one: {@code addAll} would copy them into an array first. */
+        private void append(List<HistoryEntry> entries) {
+            for (int i = 0, n = entries.size(); i < n; i++) {
+                history.add(entries.get(i));
+            }
         }
 
         synchronized boolean update(long expectedVersion, SagaInstance next, List<HistoryEntry> entries) {
@@ -325,7 +334,7 @@ public final class InMemorySagaStore implements SagaStore {
                         + " (from '" + current.sagaName() + "'/" + current.idempotencyKey() + " to '"
                         + next.sagaName() + "'/" + next.idempotencyKey() + ") [instance " + current.id() + "]");
             }
-            history.addAll(entries);
+            append(entries);
             instance = next;
             return true;
         }
