@@ -237,7 +237,7 @@ final class Harness {
 
     /**
      * Whether memory grows with the number of sagas run: heap in use after a full GC, measured after {@code first}
-     * sagas and again after {@code factor} times as many more (the store emptied each time, as between windows).
+     * sagas and again after {@code factor} times as many more (an in-memory store keeps only its last finished sagas).
      *
      * @return the heap in use after the first and after the second batch, in bytes
      */

@@ -100,7 +100,8 @@ final class Report {
                     c16, 3.0);
         }
         if (!memory.isEmpty()) {
-            out.append("\n### Memory (heap in use after a full GC; the in-memory store emptied first)\n\n");
+            out.append("\n### Memory (heap in use after a full GC; in-memory stores keep their last ")
+                    .append(SagaflowWorkload.RETAINED).append(" finished sagas)\n\n");
             for (Map.Entry<String, String> m : memory.entrySet()) {
                 out.append("- ").append(m.getKey()).append(": ").append(m.getValue()).append("\n");
             }

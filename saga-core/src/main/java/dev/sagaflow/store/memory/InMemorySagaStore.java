@@ -1,6 +1,7 @@
 package dev.sagaflow.store.memory;
 
 import dev.sagaflow.SagaDataException;
+import dev.sagaflow.SagaStatus;
 import dev.sagaflow.store.ClaimRequest;
 import dev.sagaflow.store.HistoryEntry;
 import dev.sagaflow.store.SagaData;
@@ -13,8 +14,11 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A {@link SagaStore} that keeps every instance and its history in the heap: the reference
@@ -49,13 +53,18 @@ public final class InMemorySagaStore implements SagaStore {
             Comparator.comparing(SagaInstance::createdAt).thenComparing(SagaInstance::id);
 
     private final boolean roundTrip;
+    private final int retainFinished;
+    /** Ids of instances that finished successfully, oldest first; only kept when retention is bounded. */
+    private final Queue<String> finished = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger finishedCount = new AtomicInteger();
     private final ConcurrentMap<String, Slot> instances = new ConcurrentHashMap<>();
     private final ConcurrentMap<Key, String> idsByKey = new ConcurrentHashMap<>();
     /** Makes "id is free, key is free, take both" one step; held only for a few map operations. */
     private final Object insertLock = new Object();
 
-    private InMemorySagaStore(boolean roundTrip) {
+    private InMemorySagaStore(boolean roundTrip, int retainFinished) {
         this.roundTrip = roundTrip;
+        this.retainFinished = retainFinished;
     }
 
     /**
@@ -63,7 +72,7 @@ public final class InMemorySagaStore implements SagaStore {
      * text, like a durable store. This is the default and the right choice for tests.
      */
     public static InMemorySagaStore create() {
-        return new InMemorySagaStore(true);
+        return builder().build();
     }
 
     /**
@@ -73,7 +82,12 @@ public final class InMemorySagaStore implements SagaStore {
      * need neither durability nor the check.
      */
     public static InMemorySagaStore withoutSerialization() {
-        return new InMemorySagaStore(false);
+        return builder().serialization(false).build();
+    }
+
+    /** A builder, for a store with other settings than {@link #create()}'s. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     /**
@@ -101,6 +115,7 @@ public final class InMemorySagaStore implements SagaStore {
                 throw new IllegalArgumentException("an instance with id " + stored.id() + " already exists"
                         + " [saga '" + stored.sagaName() + "']");
             }
+            retireIfFinished(stored);
             return true;
         }
         Key key = new Key(instance.sagaName(), instance.idempotencyKey());
@@ -115,8 +130,9 @@ public final class InMemorySagaStore implements SagaStore {
             // The slot goes in before the key, so a lookup by key always finds the instance.
             instances.put(stored.id(), new Slot(stored, entries));
             idsByKey.put(key, stored.id());
-            return true;
         }
+        retireIfFinished(stored);
+        return true;
     }
 
     /**
@@ -140,7 +156,42 @@ public final class InMemorySagaStore implements SagaStore {
         }
         SagaInstance stored = normalise(next);
         Slot slot = instances.get(next.id());
-        return slot != null && slot.update(expectedVersion, stored, entries);
+        if (slot == null || !slot.update(expectedVersion, stored, entries)) {
+            return false;
+        }
+        retireIfFinished(stored);
+        return true;
+    }
+
+    /**
+     * With bounded retention, counts an instance that finished successfully and forgets the oldest such
+     * instances beyond the bound. A FAILED instance is never forgotten: it needs an operator.
+     */
+    private void retireIfFinished(SagaInstance instance) {
+        if (retainFinished == Integer.MAX_VALUE
+                || (instance.status() != SagaStatus.COMPLETED && instance.status() != SagaStatus.COMPENSATED)) {
+            return;
+        }
+        finished.add(instance.id());
+        if (finishedCount.incrementAndGet() <= retainFinished) {
+            return;
+        }
+        String oldest;
+        while (finishedCount.get() > retainFinished && (oldest = finished.poll()) != null) {
+            finishedCount.decrementAndGet();
+            forget(oldest);
+        }
+    }
+
+    private void forget(String id) {
+        Slot slot = instances.remove(id);
+        if (slot == null) {
+            return;
+        }
+        SagaInstance last = slot.remove();
+        if (last != null && last.idempotencyKey() != null) {
+            idsByKey.remove(new Key(last.sagaName(), last.idempotencyKey()), id);
+        }
     }
 
     /** {@inheritDoc} Lock-free. */
@@ -255,6 +306,8 @@ public final class InMemorySagaStore implements SagaStore {
             }
             instances.clear();
             idsByKey.clear();
+            finished.clear();
+            finishedCount.set(0);
         }
     }
 
@@ -262,6 +315,7 @@ public final class InMemorySagaStore implements SagaStore {
     @Override
     public String toString() {
         return "InMemorySagaStore[serialization=" + (roundTrip ? "round-trip" : "none (live objects)")
+                + (retainFinished == Integer.MAX_VALUE ? "" : ", retainFinished=" + retainFinished)
                 + ", instances=" + instances.size() + "]";
     }
 
@@ -363,9 +417,55 @@ public final class InMemorySagaStore implements SagaStore {
             return List.copyOf(history);
         }
 
-        synchronized void remove() {
+        /** Empties the slot; returns what it held. */
+        synchronized SagaInstance remove() {
+            SagaInstance last = instance;
             instance = null;
             history.clear();
+            return last;
+        }
+    }
+
+    /**
+     * Settings of an in-memory store. Mutable and not thread-safe; {@link #build()} copies them, so a
+     * builder can be reused.
+     */
+    public static final class Builder {
+        private boolean serialization = true;
+        private int retainFinished = Integer.MAX_VALUE;
+
+        private Builder() {
+        }
+
+        /**
+         * Whether every write round-trips the saga data through its codec and keeps only the text (the
+         * default, as {@link #create()}), or keeps the live objects (as {@link #withoutSerialization()}).
+         */
+        public Builder serialization(boolean roundTrip) {
+            this.serialization = roundTrip;
+            return this;
+        }
+
+        /**
+         * Keeps at most {@code max} of the instances that finished successfully (COMPLETED or COMPENSATED);
+         * beyond that, the instance that finished longest ago is forgotten with its history and its
+         * idempotency key (which can then start a new saga). FAILED instances are always kept. Unbounded
+         * by default, as a test wants every outcome; bound it for a long-running host or a benchmark, whose
+         * heap would otherwise grow with every saga.
+         *
+         * @throws IllegalArgumentException if {@code max} is negative
+         */
+        public Builder retainFinished(int max) {
+            if (max < 0) {
+                throw new IllegalArgumentException("retainFinished must be >= 0, was " + max);
+            }
+            this.retainFinished = max;
+            return this;
+        }
+
+        /** An empty store with these settings. */
+        public InMemorySagaStore build() {
+            return new InMemorySagaStore(serialization, retainFinished);
         }
     }
 }

@@ -41,6 +41,64 @@ class InMemorySagaStoreTest extends SagaStoreCompatibilityTest {
         }
     }
 
+    @Nested
+    class WithBoundedRetention extends SagaStoreCompatibilityTest {
+        @Override
+        protected SagaStore createStore() {
+            return InMemorySagaStore.builder().retainFinished(1_000).build();
+        }
+    }
+
+    // ---------------------------------------------------------------- retention of finished instances
+
+    @Test
+    void bounded_retention_forgets_the_oldest_finished_instances_with_history_and_key_but_never_failed_or_live() {
+        InMemorySagaStore store = InMemorySagaStore.builder().serialization(false).retainFinished(2).build();
+        SagaInstance failed = finish(store, "failed", SagaStatus.FAILED);
+        SagaInstance first = finish(store, "first", SagaStatus.COMPLETED);
+        SagaInstance live = insert(store, "live");
+        SagaInstance second = finish(store, "second", SagaStatus.COMPENSATED);
+        SagaInstance third = finish(store, "third", SagaStatus.COMPLETED);
+
+        assertThat(store.find(first.id())).as("finished longest ago").isEmpty();
+        assertThat(store.history(first.id())).isEmpty();
+        assertThat(store.findByIdempotencyKey("order", "first")).isEmpty();
+        assertThat(store.find(second.id())).isPresent();
+        assertThat(store.find(third.id())).isPresent();
+        assertThat(store.find(failed.id())).as("FAILED needs an operator").isPresent();
+        assertThat(store.find(live.id())).isPresent();
+        assertThat(store.size()).isEqualTo(4);
+        assertThat(store.toString()).contains("retainFinished=2");
+
+        SagaInstance again = instance(SagaData.ofJson("{}")).idempotencyKey("first").build();
+        assertThat(store.insert(again, List.of(started(again)))).as("a forgotten key starts a new saga").isTrue();
+    }
+
+    @Test
+    void unbounded_retention_is_the_default_and_a_negative_bound_is_refused() {
+        InMemorySagaStore store = InMemorySagaStore.create();
+        for (int i = 0; i < 50; i++) {
+            finish(store, "k" + i, SagaStatus.COMPLETED);
+        }
+
+        assertThat(store.size()).isEqualTo(50);
+        assertThatThrownBy(() -> InMemorySagaStore.builder().retainFinished(-1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("retainFinished");
+    }
+
+    private static SagaInstance insert(InMemorySagaStore store, String key) {
+        SagaInstance instance = instance(SagaData.ofJson("{}")).idempotencyKey(key).build();
+        assertThat(store.insert(instance, List.of(started(instance)))).isTrue();
+        return instance;
+    }
+
+    private static SagaInstance finish(InMemorySagaStore store, String key, SagaStatus status) {
+        SagaInstance instance = insert(store, key);
+        SagaInstance done = SagaInstanceBuilder.from(instance).nextVersion().status(status).owner(null, null).build();
+        assertThat(store.update(1, done, List.of())).isTrue();
+        return done;
+    }
+
     // ---------------------------------------------------------------- round-trip (the default)
 
     @Test
