@@ -144,7 +144,7 @@ public final class JdbcSagaStore implements TransactionalSagaStore {
                     + " SELECT w.id, e.version, e.entries FROM w CROSS JOIN"
                     + " (SELECT CAST(? AS bigint) AS version, CAST(? AS text) AS entries) AS e"
                     + " WHERE e.entries IS NOT NULL) SELECT count(*) FROM w";
-            this.insertSql = "WITH w AS (" + insertRow + " ON CONFLICT (saga_name, idempotency_key) DO NOTHING"
+            this.insertSql = "WITH w AS (" + insertRow + " ON CONFLICT (saga_name, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING"
                     + " RETURNING id)" + appendHistory;
             this.updateSql = "WITH w AS (" + updateRow + " RETURNING id)" + appendHistory;
             // The redundant "i.id = ANY(ARRAY(...))" lets the planner find the claimed rows by primary
@@ -616,6 +616,11 @@ public final class JdbcSagaStore implements TransactionalSagaStore {
     /** The SQL text of {@link #renewLeases}, for plans and tests. */
     String renewLeasesSql() {
         return renewSql;
+    }
+
+    /** The SQL text of {@link #findByIdempotencyKey}, for plans and tests. */
+    String findByKeySql() {
+        return findByKeySql;
     }
 
     /** The SQL text of {@link #history}, for plans and tests. */

@@ -103,6 +103,16 @@ class PostgresQueryPlanTest {
     }
 
     @Test
+    void find_by_idempotency_key_uses_the_partial_unique_index() throws SQLException {
+        String plan = explain(store.findByKeySql(), ps -> {
+            ps.setString(1, "order");
+            ps.setString(2, "key-42");
+        });
+
+        assertThat(plan).contains(PREFIX + "instances_idempotency_uk").doesNotContain("Seq Scan");
+    }
+
+    @Test
     void history_uses_the_primary_key() throws SQLException {
         String plan = explain(store.historySql(), ps -> ps.setString(1, "plan-42"));
 

@@ -22,9 +22,13 @@ CREATE TABLE IF NOT EXISTS ${prefix}instances (
     lease_until     BIGINT,
     version         BIGINT        NOT NULL,
     error           TEXT,
-    CONSTRAINT ${prefix}instances_pk PRIMARY KEY (id),
-    CONSTRAINT ${prefix}instances_idempotency_uk UNIQUE (saga_name, idempotency_key)
+    CONSTRAINT ${prefix}instances_pk PRIMARY KEY (id)
 ) WITH (fillfactor = 75);
+
+-- findByIdempotencyKey() and duplicate starts: a key is unique per saga name. Partial, so that a saga
+-- started without a key adds no entry to it.
+CREATE UNIQUE INDEX IF NOT EXISTS ${prefix}instances_idempotency_uk ON ${prefix}instances (saga_name, idempotency_key)
+    WHERE idempotency_key IS NOT NULL;
 
 -- query() and claim(): by status, oldest first. Not by updated_at, which every write changes: an update that
 -- changes no indexed column touches no index (on PostgreSQL it is a HOT update, in place on the page).
