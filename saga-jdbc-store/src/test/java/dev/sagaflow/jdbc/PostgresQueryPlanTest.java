@@ -93,13 +93,13 @@ class PostgresQueryPlanTest {
     }
 
     @Test
-    void lease_renewal_uses_the_owner_index() throws SQLException {
+    void lease_renewal_finds_live_instances_by_the_status_index() throws SQLException {
         String plan = explain(store.renewLeasesSql(), ps -> {
             ps.setLong(1, NOW + 60_000_000L);
             ps.setString(2, "node-3");
         });
 
-        assertThat(plan).contains(PREFIX + "instances_owner_idx").doesNotContain("Seq Scan");
+        assertThat(plan).contains(PREFIX + "instances_status_created_idx").doesNotContain("Seq Scan");
     }
 
     @Test

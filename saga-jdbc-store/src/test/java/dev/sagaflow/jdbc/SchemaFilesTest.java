@@ -24,7 +24,7 @@ class SchemaFilesTest {
         assertThat(sql).doesNotContain("${prefix}").contains("saga_instances").contains("saga_history");
         for (String statement : Schema.statements(dialect, new Tables("saga_"))) {
             assertThat(statement.toUpperCase(Locale.ROOT)).containsAnyOf("CREATE TABLE IF NOT EXISTS",
-                    "CREATE INDEX IF NOT EXISTS");
+                    "CREATE INDEX IF NOT EXISTS", "CREATE UNIQUE INDEX IF NOT EXISTS");
         }
     }
 

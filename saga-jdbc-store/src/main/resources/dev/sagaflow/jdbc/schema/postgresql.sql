@@ -34,8 +34,9 @@ CREATE UNIQUE INDEX IF NOT EXISTS ${prefix}instances_idempotency_uk ON ${prefix}
 -- changes no indexed column touches no index (on PostgreSQL it is a HOT update, in place on the page).
 CREATE INDEX IF NOT EXISTS ${prefix}instances_status_created_idx ON ${prefix}instances (status, created_at, id);
 
--- renewLeases() and releaseLeases(): by owner.
-CREATE INDEX IF NOT EXISTS ${prefix}instances_owner_idx ON ${prefix}instances (owner);
+-- renewLeases() and releaseLeases() find a node's instances among the live ones through the status index:
+-- live instances are few, and an index on owner would cost every insert, and every saga's last write, an
+-- entry. (MySQL and MariaDB keep one: InnoDB would lock every live row the renewal's scan passes.)
 
 CREATE TABLE IF NOT EXISTS ${prefix}history (
     -- One row per write that records history: the entries of that write, in order (see HistoryJson),
