@@ -16,8 +16,14 @@ import dev.sagaflow.store.SagaInstanceBuilder;
 import dev.sagaflow.store.SagaQuery;
 import dev.sagaflow.store.SagaStore;
 import dev.sagaflow.store.SagaStoreCompatibilityTest;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -72,6 +78,47 @@ class InMemorySagaStoreTest extends SagaStoreCompatibilityTest {
 
         SagaInstance again = instance(SagaData.ofJson("{}")).idempotencyKey("first").build();
         assertThat(store.insert(again, List.of(started(again)))).as("a forgotten key starts a new saga").isTrue();
+    }
+
+    @Test
+    void bounded_retention_under_concurrent_writers_keeps_every_failed_and_live_instance() throws Exception {
+        InMemorySagaStore store = InMemorySagaStore.builder().serialization(false).retainFinished(100).build();
+        int threads = 8;
+        int perThread = 500;
+        List<String> kept = Collections.synchronizedList(new ArrayList<>());
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < perThread; i++) {
+                        String key = thread + "-" + i;
+                        if (i % 10 == 0) {
+                            kept.add(finish(store, key, SagaStatus.FAILED).id());
+                        } else if (i % 7 == 0) {
+                            kept.add(insert(store, key).id());
+                        } else {
+                            finish(store, key, i % 2 == 0 ? SagaStatus.COMPLETED : SagaStatus.COMPENSATED);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> future : done) {
+                future.get(1, TimeUnit.MINUTES);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        for (String id : kept) {
+            assertThat(store.find(id)).as("instance %s", id).isPresent();
+        }
+        long finished = store.query(SagaQuery.withStatus(SagaStatus.COMPLETED, SagaStatus.COMPENSATED).limit(10_000))
+                .size();
+        assertThat(finished).isLessThanOrEqualTo(100).isGreaterThan(100 - threads);
+        assertThat(store.size()).isEqualTo(kept.size() + finished);
     }
 
     @Test
