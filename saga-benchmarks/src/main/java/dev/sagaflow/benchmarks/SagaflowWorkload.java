@@ -52,8 +52,9 @@ final class SagaflowWorkload implements Workload {
     }
 
     /**
-     * In memory; {@code roundTrip}: data round-tripped through JSON on every write (as {@link InMemorySagaStore#create()}),
-     * else live objects (as {@link InMemorySagaStore#withoutSerialization()}). The store keeps the last
+     * In memory; {@code roundTrip}: data round-tripped through JSON on every write (as
+     * {@link InMemorySagaStore#create()}), else live objects (as {@link InMemorySagaStore#withoutSerialization()}).
+     * The store keeps the last
      * {@value #RETAINED} finished sagas, as a long-running host would configure it: keeping every saga would make
      * the heap, and the garbage collector's work, grow with the length of the run.
      */

@@ -50,8 +50,8 @@ import org.slf4j.LoggerFactory;
  * <p>Every insert and update is one atomic write of the instance row and its history row (one per
  * write, holding that write's entries), and one commit. On PostgreSQL it is a single statement in
  * autocommit (a writable common table expression) and so one round-trip; on MySQL, MariaDB and H2 it
- * is one short transaction of two statements. Every update is a compare-and-set on the {@code version} column: zero rows
- * updated is a lost race and returns {@code false}; more than one row means the table has lost its
+ * is one short transaction of two statements. Every update is a compare-and-set on the {@code version}
+ * column: zero rows updated is a lost race and returns {@code false}; more than one row means the table has lost its
  * primary key and throws {@link IllegalStateException}. Claims lock candidate rows with
  * {@code FOR UPDATE SKIP LOCKED} where the database has it, so two nodes never claim the same instance.
  *
@@ -144,7 +144,8 @@ public final class JdbcSagaStore implements TransactionalSagaStore {
                     + " SELECT w.id, e.version, e.entries FROM w CROSS JOIN"
                     + " (SELECT CAST(? AS bigint) AS version, CAST(? AS text) AS entries) AS e"
                     + " WHERE e.entries IS NOT NULL) SELECT count(*) FROM w";
-            this.insertSql = "WITH w AS (" + insertRow + " ON CONFLICT (saga_name, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING"
+            this.insertSql = "WITH w AS (" + insertRow
+                    + " ON CONFLICT (saga_name, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING"
                     + " RETURNING id)" + appendHistory;
             this.updateSql = "WITH w AS (" + updateRow + " RETURNING id)" + appendHistory;
             // The redundant "i.id = ANY(ARRAY(...))" lets the planner find the claimed rows by primary
