@@ -23,7 +23,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A {@link SagaStore} that keeps every instance and its history in the heap: the reference
  * implementation of the store SPI, and the store for unit tests, examples and benchmarks. Nothing
- * survives the JVM, so a host that needs recovery after a crash uses a durable store instead.
+ * survives the JVM, so a host that needs recovery after a crash uses a durable store instead. By
+ * default it keeps every instance it was given; {@link Builder#retainFinished(int)} bounds how many
+ * finished ones it keeps, for a long-running host.
  *
  * <p><b>Saga data.</b> {@link #create()} gives a store that behaves like a durable one: every
  * {@link #insert insert} and {@link #update update} encodes the saga data with its codec and decodes
