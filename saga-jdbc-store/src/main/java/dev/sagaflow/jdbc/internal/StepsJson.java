@@ -35,20 +35,20 @@ public final class StepsJson {
             JsonText.appendString(out, step.name());
             out.append(",\"").append(step.status().name()).append("\",").append(step.attempts()).append(',')
                     .append(step.compensationAttempts()).append(',').append(step.mayHaveTakenEffect());
-            Object[] tail = {step.startedAt(), step.endedAt(), step.wakeAt(), step.error()};
-            int last = tail.length - 1;
-            while (last >= 0 && tail[last] == null) {
-                last--;
+            // The optional fields, up to the last one that is set.
+            int optional = step.error() != null ? 4 : step.wakeAt() != null ? 3 : step.endedAt() != null ? 2
+                    : step.startedAt() != null ? 1 : 0;
+            if (optional >= 1) {
+                appendMicros(out, step.startedAt());
             }
-            for (int k = 0; k <= last; k++) {
-                out.append(',');
-                if (tail[k] instanceof Instant instant) {
-                    out.append(Micros.of(instant));
-                } else if (tail[k] == null) {
-                    out.append("null");
-                } else {
-                    JsonText.appendString(out, (String) tail[k]);
-                }
+            if (optional >= 2) {
+                appendMicros(out, step.endedAt());
+            }
+            if (optional >= 3) {
+                appendMicros(out, step.wakeAt());
+            }
+            if (optional == 4) {
+                JsonText.appendString(out.append(','), step.error());
             }
             out.append(']');
         }
@@ -83,6 +83,15 @@ public final class StepsJson {
             }
         }
         return steps;
+    }
+
+    private static void appendMicros(StringBuilder out, Instant instant) {
+        out.append(',');
+        if (instant == null) {
+            out.append("null");
+        } else {
+            out.append(Micros.of(instant));
+        }
     }
 
     private static Instant instant(JsonNode node, int index, String name) {
