@@ -2,6 +2,7 @@ package dev.sagaflow.store;
 
 import dev.sagaflow.SagaStatus;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
@@ -18,6 +19,13 @@ import java.util.Set;
  * @param limit at most this many (1 to 10,000)
  */
 public record SagaQuery(Set<SagaStatus> statuses, String sagaName, Instant updatedBefore, int limit) {
+    /**
+     * The order of query results and of claimed instances, for every store: oldest first by
+     * {@link SagaInstance#createdAt()}, then by id.
+     */
+    public static final Comparator<SagaInstance> RESULT_ORDER =
+            Comparator.comparing(SagaInstance::createdAt).thenComparing(SagaInstance::id);
+
     /** The largest limit a query may ask for. */
     public static final int MAX_LIMIT = 10_000;
 

@@ -47,9 +47,9 @@ public interface SagaStore {
     List<HistoryEntry> history(String id);
 
     /**
-     * Instances selected by the query, oldest first (by {@code createdAt}), then by id. Not by
-     * {@code updatedAt}, which every write changes: a durable store can then keep its index on
-     * creation, untouched by the updates of running sagas.
+     * Instances selected by the query, in {@link SagaQuery#RESULT_ORDER}: oldest first (by
+     * {@code createdAt}), then by id. Not by {@code updatedAt}, which every write changes: a durable
+     * store can then keep its index on creation, untouched by the updates of running sagas.
      */
     List<SagaInstance> query(SagaQuery query);
 

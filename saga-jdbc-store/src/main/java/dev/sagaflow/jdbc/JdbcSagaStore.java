@@ -88,9 +88,6 @@ import org.slf4j.LoggerFactory;
 public final class JdbcSagaStore implements TransactionalSagaStore {
     private static final Logger log = LoggerFactory.getLogger(JdbcSagaStore.class);
     private static final int CLAIM_ATTEMPTS = 3;
-    /** The order of query and claim results, as the store SPI defines it. */
-    private static final Comparator<SagaInstance> OLDEST_FIRST =
-            Comparator.comparing(SagaInstance::createdAt).thenComparing(SagaInstance::id);
     private static final String LIVE_STATUSES = inList(List.of(SagaStatus.RUNNING, SagaStatus.COMPENSATING));
 
     private final DataSource dataSource;
@@ -430,7 +427,7 @@ public final class JdbcSagaStore implements TransactionalSagaStore {
                     }
                     release(c, unreadable, request.owner());
                     // RETURNING has no order: restore the claim's own, oldest first.
-                    claimed.sort(OLDEST_FIRST);
+                    claimed.sort(SagaQuery.RESULT_ORDER);
                     return claimed;
                 }
             });

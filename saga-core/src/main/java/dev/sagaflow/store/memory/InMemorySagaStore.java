@@ -51,8 +51,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  * running beside writes sees each instance either before or after each write.
  */
 public final class InMemorySagaStore implements SagaStore {
-    private static final Comparator<SagaInstance> OLDEST_FIRST =
-            Comparator.comparing(SagaInstance::createdAt).thenComparing(SagaInstance::id);
 
     private final boolean roundTrip;
     private final int retainFinished;
@@ -228,7 +226,7 @@ public final class InMemorySagaStore implements SagaStore {
         return instances.values().stream()
                 .map(slot -> slot.instance)
                 .filter(instance -> instance != null && query.matches(instance))
-                .sorted(OLDEST_FIRST)
+                .sorted(SagaQuery.RESULT_ORDER)
                 .limit(query.limit())
                 .toList();
     }
@@ -251,7 +249,7 @@ public final class InMemorySagaStore implements SagaStore {
                 candidates.add(new Candidate(slot, seen));
             }
         }
-        candidates.sort(Comparator.comparing(Candidate::seen, OLDEST_FIRST));
+        candidates.sort(Comparator.comparing(Candidate::seen, SagaQuery.RESULT_ORDER));
         List<SagaInstance> claimed = new ArrayList<>();
         for (Candidate candidate : candidates) {
             if (claimed.size() == request.limit()) {
