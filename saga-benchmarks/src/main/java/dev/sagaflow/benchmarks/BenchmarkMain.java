@@ -203,11 +203,11 @@ public final class BenchmarkMain {
      */
     private static void warmUpJit(List<Workload> workloads, Options options, int callers, PostgresCounter server)
             throws Exception {
-        long perMode = options.jitWarmupMillis / options.modes.size();
-        int windows = (int) Math.max(1, perMode / options.windowMillis);
         if (options.jitWarmupMillis == 0) {
             return;
         }
+        long perMode = options.jitWarmupMillis / options.modes.size();
+        int windows = (int) Math.max(1, perMode / options.windowMillis);
         for (String mode : options.modes) {
             Harness.run(workloads, mode.equals("fail"), callers, new Harness.Settings(windows, 0, options.windowMillis),
                     server);
