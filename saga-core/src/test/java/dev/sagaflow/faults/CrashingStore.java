@@ -1,14 +1,13 @@
 package dev.sagaflow.faults;
 
 import dev.sagaflow.store.ClaimRequest;
+import dev.sagaflow.store.ForwardingSagaStore;
 import dev.sagaflow.store.HistoryEntry;
 import dev.sagaflow.store.SagaInstance;
-import dev.sagaflow.store.SagaQuery;
 import dev.sagaflow.store.SagaStore;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -19,7 +18,7 @@ import java.util.stream.Collectors;
  * the orchestrator, as {@code SagaTestKit.crash} does) and from then on refuses every call with
  * {@link ProcessDied}. With {@code crashAt} 0 it only counts and labels the writes.
  */
-public final class CrashingStore implements SagaStore {
+public final class CrashingStore extends ForwardingSagaStore {
     /** Whether the process dies before the write is done or just after. */
     public enum When { BEFORE, AFTER }
 
@@ -30,7 +29,6 @@ public final class CrashingStore implements SagaStore {
         }
     }
 
-    private final SagaStore delegate;
     private final int crashAt;
     private final When when;
     private final List<String> writes = new ArrayList<>();
@@ -40,7 +38,7 @@ public final class CrashingStore implements SagaStore {
     private String deathNote;
 
     public CrashingStore(SagaStore delegate, int crashAt, When when) {
-        this.delegate = delegate;
+        super(delegate);
         this.crashAt = crashAt;
         this.when = when;
     }
@@ -76,7 +74,7 @@ public final class CrashingStore implements SagaStore {
     }
 
     private <T> T write(String label, Supplier<T> operation) {
-        alive();
+        beforeCall();
         int number;
         synchronized (this) {
             writes.add(label);
@@ -101,7 +99,9 @@ public final class CrashingStore implements SagaStore {
         return new ProcessDied(deathNote);
     }
 
-    private void alive() {
+    /** Every call, write or read, fails once the process is dead. */
+    @Override
+    protected void beforeCall() {
         if (dead) {
             throw new ProcessDied("this process is dead: " + deathNote);
         }
@@ -138,30 +138,6 @@ public final class CrashingStore implements SagaStore {
     @Override
     public int releaseLeases(String owner) {
         return write("lease release by " + owner, () -> delegate.releaseLeases(owner));
-    }
-
-    @Override
-    public Optional<SagaInstance> find(String id) {
-        alive();
-        return delegate.find(id);
-    }
-
-    @Override
-    public Optional<SagaInstance> findByIdempotencyKey(String sagaName, String idempotencyKey) {
-        alive();
-        return delegate.findByIdempotencyKey(sagaName, idempotencyKey);
-    }
-
-    @Override
-    public List<HistoryEntry> history(String id) {
-        alive();
-        return delegate.history(id);
-    }
-
-    @Override
-    public List<SagaInstance> query(SagaQuery query) {
-        alive();
-        return delegate.query(query);
     }
 
     @Override

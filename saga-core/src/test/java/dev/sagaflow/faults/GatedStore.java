@@ -1,14 +1,11 @@
 package dev.sagaflow.faults;
 
-import dev.sagaflow.store.ClaimRequest;
+import dev.sagaflow.store.ForwardingSagaStore;
 import dev.sagaflow.store.HistoryEntry;
 import dev.sagaflow.store.SagaInstance;
-import dev.sagaflow.store.SagaQuery;
 import dev.sagaflow.store.SagaStore;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,12 +17,11 @@ import java.util.function.Predicate;
  * it; and every store call can be held while the node is "paused" (a stop-the-world pause: lease
  * renewals stall too). Records the result of every update. Thread-safe.
  */
-public final class GatedStore implements SagaStore {
+public final class GatedStore extends ForwardingSagaStore {
     /** What one update was asked and answered. */
     public record Update(long expectedVersion, SagaInstance next, boolean written, String thread) {
     }
 
-    private final SagaStore delegate;
     private final List<Update> updates = new ArrayList<>();
     private final AtomicInteger rejected = new AtomicInteger();
     private volatile Predicate<SagaInstance> armed;
@@ -35,7 +31,7 @@ public final class GatedStore implements SagaStore {
     private volatile CountDownLatch paused;
 
     public GatedStore(SagaStore delegate) {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     /** The next update whose new state matches {@code next} waits until {@link #release()}. */
@@ -83,7 +79,9 @@ public final class GatedStore implements SagaStore {
         return rejected.get();
     }
 
-    private void gate() {
+    /** Every call waits while the node is paused. */
+    @Override
+    protected void beforeCall() {
         CountDownLatch latch = paused;
         if (latch != null) {
             try {
@@ -96,7 +94,7 @@ public final class GatedStore implements SagaStore {
 
     @Override
     public boolean update(long expectedVersion, SagaInstance next, List<HistoryEntry> history) {
-        gate();
+        beforeCall();
         Predicate<SagaInstance> hold = armed;
         boolean held = hold != null && hold.test(next);
         if (held) {
@@ -123,53 +121,5 @@ public final class GatedStore implements SagaStore {
                 done.countDown();
             }
         }
-    }
-
-    @Override
-    public boolean insert(SagaInstance instance, List<HistoryEntry> history) {
-        gate();
-        return delegate.insert(instance, history);
-    }
-
-    @Override
-    public Optional<SagaInstance> find(String id) {
-        gate();
-        return delegate.find(id);
-    }
-
-    @Override
-    public Optional<SagaInstance> findByIdempotencyKey(String sagaName, String idempotencyKey) {
-        gate();
-        return delegate.findByIdempotencyKey(sagaName, idempotencyKey);
-    }
-
-    @Override
-    public List<HistoryEntry> history(String id) {
-        gate();
-        return delegate.history(id);
-    }
-
-    @Override
-    public List<SagaInstance> query(SagaQuery query) {
-        gate();
-        return delegate.query(query);
-    }
-
-    @Override
-    public List<SagaInstance> claim(ClaimRequest request) {
-        gate();
-        return delegate.claim(request);
-    }
-
-    @Override
-    public int renewLeases(String owner, Instant leaseUntil) {
-        gate();
-        return delegate.renewLeases(owner, leaseUntil);
-    }
-
-    @Override
-    public int releaseLeases(String owner) {
-        gate();
-        return delegate.releaseLeases(owner);
     }
 }
