@@ -4,6 +4,7 @@ import dev.sagaflow.internal.Checks;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.DoubleSupplier;
 import java.util.function.Predicate;
 
 /**
@@ -14,8 +15,14 @@ import java.util.function.Predicate;
  * {@code maxDelay}, then spread by up to {@code ± jitter} of itself so that many sagas failing
  * together do not retry in lockstep. A {@link BusinessRejection} is never retried, whatever the
  * policy says; other exceptions are retried while {@code retryOn} accepts them and attempts remain.
+ *
+ * <p>Every delay is at most {@value #MAX_DELAY_DAYS} days, checked when the policy is made, so a policy
+ * that was accepted never fails inside a running saga.
  */
 public final class RetryPolicy {
+    /** The longest delay a policy accepts, in days. */
+    public static final int MAX_DELAY_DAYS = 365;
+    private static final Duration MAX_DELAY = Duration.ofDays(MAX_DELAY_DAYS);
     private static final RetryPolicy NONE = new RetryPolicy(1, Duration.ZERO, Duration.ZERO, 1.0, 0.0, t -> false);
 
     private final int maxAttempts;
@@ -45,10 +52,11 @@ public final class RetryPolicy {
      * doubled, capped at one minute, with 20% jitter; every exception but a {@link BusinessRejection}
      * is retried.
      *
-     * @throws IllegalArgumentException if {@code initialDelay} is null or negative, or {@code maxAttempts < 1}
+     * @throws IllegalArgumentException if {@code initialDelay} is null, negative or longer than
+     *     {@value #MAX_DELAY_DAYS} days, or {@code maxAttempts < 1}
      */
     public static RetryPolicy exponential(Duration initialDelay, int maxAttempts) {
-        Checks.notNegative(initialDelay, "initialDelay");
+        Checks.atMost(Checks.notNegative(initialDelay, "initialDelay"), MAX_DELAY, "initialDelay");
         Checks.atLeast(maxAttempts, 1, "maxAttempts");
         Duration cap = initialDelay.compareTo(Duration.ofMinutes(1)) > 0 ? initialDelay : Duration.ofMinutes(1);
         return new RetryPolicy(maxAttempts, initialDelay, cap, 2.0, 0.2, t -> true);
@@ -57,10 +65,11 @@ public final class RetryPolicy {
     /**
      * Up to {@code maxAttempts} attempts, {@code delay} apart, without jitter.
      *
-     * @throws IllegalArgumentException if {@code delay} is null or negative, or {@code maxAttempts < 1}
+     * @throws IllegalArgumentException if {@code delay} is null, negative or longer than
+     *     {@value #MAX_DELAY_DAYS} days, or {@code maxAttempts < 1}
      */
     public static RetryPolicy fixed(Duration delay, int maxAttempts) {
-        Checks.notNegative(delay, "delay");
+        Checks.atMost(Checks.notNegative(delay, "delay"), MAX_DELAY, "delay");
         Checks.atLeast(maxAttempts, 1, "maxAttempts");
         return new RetryPolicy(maxAttempts, delay, delay, 1.0, 0.0, t -> true);
     }
@@ -71,9 +80,14 @@ public final class RetryPolicy {
         return new RetryPolicy(attempts, initialDelay, maxDelay, multiplier, jitter, retryOn);
     }
 
-    /** This policy with another cap on the delay between attempts. */
+    /**
+     * This policy with another cap on the delay between attempts.
+     *
+     * @throws IllegalArgumentException if {@code cap} is null, shorter than the initial delay, or longer than
+     *     {@value #MAX_DELAY_DAYS} days
+     */
     public RetryPolicy withMaxDelay(Duration cap) {
-        Checks.notNegative(cap, "maxDelay");
+        Checks.atMost(Checks.notNegative(cap, "maxDelay"), MAX_DELAY, "maxDelay");
         if (cap.compareTo(initialDelay) < 0) {
             throw new IllegalArgumentException("maxDelay must be >= initialDelay (" + initialDelay + "), was " + cap);
         }
@@ -137,9 +151,17 @@ public final class RetryPolicy {
 
     /** The delay before attempt {@code nextAttempt} (2 or more), with jitter applied. */
     public Duration delayBefore(int nextAttempt) {
+        return delayBefore(nextAttempt, () -> ThreadLocalRandom.current().nextDouble());
+    }
+
+    /**
+     * The delay before attempt {@code nextAttempt} (2 or more), with the jitter drawn from {@code random} (a
+     * number in [0, 1): 0 spreads the delay down by the whole jitter, 0.5 not at all).
+     */
+    public Duration delayBefore(int nextAttempt, DoubleSupplier random) {
         double base = initialDelay.toMillis() * Math.pow(multiplier, Math.max(0, nextAttempt - 2));
         double capped = Math.min(base, maxDelay.toMillis());
-        double spread = jitter == 0.0 ? 0.0 : capped * jitter * (ThreadLocalRandom.current().nextDouble() * 2 - 1);
+        double spread = jitter == 0.0 ? 0.0 : capped * jitter * (random.getAsDouble() * 2 - 1);
         return Duration.ofMillis(Math.max(0L, Math.round(capped + spread)));
     }
 

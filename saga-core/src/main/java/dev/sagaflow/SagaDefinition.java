@@ -22,6 +22,9 @@ import java.util.Set;
  * @param <D> the saga data type (a record or a mutable POJO that the JSON codec can read and write)
  */
 public final class SagaDefinition<D> {
+    /** The longest saga or step name, in characters: what every store keeps. */
+    public static final int MAX_NAME_LENGTH = 200;
+
     private final String name;
     private final int version;
     private final Class<D> dataType;
@@ -116,11 +119,13 @@ public final class SagaDefinition<D> {
         private final List<StepBuilder<D>> steps = new ArrayList<>();
         private int version = 1;
         private Duration timeout;
+        private final List<Class<? extends Throwable>> rejectOn = new ArrayList<>();
 
         Builder(String name, Class<D> dataType) {
             if (name == null || name.isBlank()) {
                 throw new IllegalArgumentException("saga name cannot be null or blank");
             }
+            checkName(name, "saga name '" + shorten(name) + "'");
             if (dataType == null) {
                 throw new IllegalArgumentException("saga '" + name + "': data type cannot be null");
             }
@@ -137,12 +142,24 @@ public final class SagaDefinition<D> {
             return this;
         }
 
-        /** A deadline for the whole instance: if its pivot has not succeeded by then, it is aborted and compensates. */
+        /**
+         * A deadline for the whole instance: if its pivot has not succeeded by then, it is aborted and compensates.
+         *
+         * @throws IllegalArgumentException if not > 0, or longer than {@value #MAX_TIMEOUT_DAYS} days
+         */
         public Builder<D> timeout(Duration sagaTimeout) {
-            if (sagaTimeout == null || sagaTimeout.isNegative() || sagaTimeout.isZero()) {
-                throw new IllegalArgumentException("saga '" + name + "': timeout must be > 0, was " + sagaTimeout);
-            }
-            this.timeout = sagaTimeout;
+            this.timeout = checkTimeout(sagaTimeout, "saga '" + name + "': timeout");
+            return this;
+        }
+
+        /**
+         * Exception types that every step's action throws to say no for a business reason, as a
+         * {@link BusinessRejection} does: never retried, not compensated. Steps may add their own with
+         * {@link StepBuilder#rejectOn(Class[])}.
+         */
+        @SafeVarargs
+        public final Builder<D> rejectOn(Class<? extends Throwable>... types) {
+            addTypes(rejectOn, types, "saga '" + name + "': rejectOn");
             return this;
         }
 
@@ -178,6 +195,7 @@ public final class SagaDefinition<D> {
                 if (step.name == null || step.name.isBlank()) {
                     throw new IllegalArgumentException("saga '" + name + "': step " + (i + 1) + " has a blank name");
                 }
+                checkName(step.name, "saga '" + name + "' step " + (i + 1) + " name '" + shorten(step.name) + "'");
                 if (!names.add(step.name)) {
                     throw new IllegalArgumentException(where(step) + "duplicate step name");
                 }
@@ -191,7 +209,7 @@ public final class SagaDefinition<D> {
             }
             List<StepDefinition<D>> built = new ArrayList<>(steps.size());
             for (int i = 0; i < steps.size(); i++) {
-                built.add(steps.get(i).toDefinition(pivot >= 0 && i > pivot));
+                built.add(steps.get(i).toDefinition(pivot >= 0 && i > pivot, rejectOn));
             }
             return new SagaDefinition<>(this, built, pivot);
         }
@@ -222,6 +240,7 @@ public final class SagaDefinition<D> {
         private Class<?> replyType;
         private ReplyMerger<D, ?> replyMerger;
         private boolean local;
+        private final List<Class<? extends Throwable>> rejectOn = new ArrayList<>();
 
         StepBuilder(Builder<D> saga, String name, boolean isPivot) {
             this.saga = saga;
@@ -281,10 +300,18 @@ public final class SagaDefinition<D> {
          */
         public StepBuilder<D> timeout(Duration attemptTimeout) {
             checkUnset(timeout, "timeout");
-            if (attemptTimeout == null || attemptTimeout.isNegative() || attemptTimeout.isZero()) {
-                throw new IllegalArgumentException(where() + "timeout must be > 0, was " + attemptTimeout);
-            }
-            this.timeout = attemptTimeout;
+            this.timeout = checkTimeout(attemptTimeout, where() + "timeout");
+            return this;
+        }
+
+        /**
+         * Exception types that this step's action throws to say no for a business reason, as a
+         * {@link BusinessRejection} does: the step fails at once (no retry, whatever its policy says) and is not
+         * compensated; the saga compensates the steps before it. Adds to the saga's {@code rejectOn} types.
+         */
+        @SafeVarargs
+        public final StepBuilder<D> rejectOn(Class<? extends Throwable>... types) {
+            addTypes(rejectOn, types, where() + "rejectOn");
             return this;
         }
 
@@ -335,7 +362,7 @@ public final class SagaDefinition<D> {
             return saga.build();
         }
 
-        StepDefinition<D> toDefinition(boolean afterPivot) {
+        StepDefinition<D> toDefinition(boolean afterPivot, List<Class<? extends Throwable>> sagaRejectOn) {
             if (action == null && asyncAction == null) {
                 throw new IllegalArgumentException(where() + "has no action");
             }
@@ -355,7 +382,7 @@ public final class SagaDefinition<D> {
             return new StepDefinition<>(name, kind, action, asyncAction, compensation, asyncCompensation,
                     retryPolicy != null ? retryPolicy : defaultRetry,
                     compensationRetryPolicy != null ? compensationRetryPolicy : DEFAULT_COMPENSATION,
-                    timeout, replyType, replyMerger, local);
+                    timeout, replyType, replyMerger, local, concat(sagaRejectOn, rejectOn));
         }
 
         private void checkUnsetAction() {
@@ -386,6 +413,56 @@ public final class SagaDefinition<D> {
         private String where() {
             return "saga '" + saga.name + "' step '" + name + "': ";
         }
+    }
+
+    /** The longest step or saga timeout, in days. */
+    public static final int MAX_TIMEOUT_DAYS = 3650;
+
+    private static Duration checkTimeout(Duration value, String what) {
+        if (value == null || value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(what + " must be > 0, was " + value);
+        }
+        if (value.compareTo(Duration.ofDays(MAX_TIMEOUT_DAYS)) > 0) {
+            throw new IllegalArgumentException(what + " must be at most " + MAX_TIMEOUT_DAYS + " days, was " + value);
+        }
+        return value;
+    }
+
+    private static void checkName(String value, String what) {
+        if (value.length() > MAX_NAME_LENGTH) {
+            throw new IllegalArgumentException(what + " is " + value.length() + " characters long; at most "
+                    + MAX_NAME_LENGTH + " fit in a store");
+        }
+        for (int i = 0; i < value.length(); i++) {
+            if (Character.isISOControl(value.charAt(i))) {
+                throw new IllegalArgumentException(what + " contains a control character (U+"
+                        + String.format("%04X", (int) value.charAt(i)) + ")");
+            }
+        }
+    }
+
+    private static String shorten(String value) {
+        return value.length() <= 40 ? value : value.substring(0, 40) + "...";
+    }
+
+    private static void addTypes(List<Class<? extends Throwable>> into, Class<? extends Throwable>[] types,
+            String what) {
+        if (types == null || types.length == 0) {
+            throw new IllegalArgumentException(what + " needs at least one exception type");
+        }
+        for (Class<? extends Throwable> type : types) {
+            if (type == null) {
+                throw new IllegalArgumentException(what + ": an exception type cannot be null");
+            }
+            into.add(type);
+        }
+    }
+
+    private static List<Class<? extends Throwable>> concat(List<Class<? extends Throwable>> a,
+            List<Class<? extends Throwable>> b) {
+        List<Class<? extends Throwable>> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     private static final RetryPolicy DEFAULT_RETRIABLE = RetryPolicy.exponential(Duration.ofMillis(100), 10);

@@ -29,4 +29,23 @@ public record SagaInfo(String sagaId, String sagaName, int sagaVersion, SagaStat
         steps = List.copyOf(steps);
         history = List.copyOf(history);
     }
+
+    /**
+     * The data as {@code type}: the saga's data type, or one of its supertypes.
+     *
+     * @throws IllegalStateException if the data could not be read (no matching definition is registered on this
+     *     node, or the stored data does not fit its type), naming the instance
+     * @throws ClassCastException if the data is not a {@code type}
+     */
+    public <T> T data(Class<T> type) {
+        if (data == null) {
+            throw new IllegalStateException("the data of saga '" + sagaName + "' instance " + sagaId + " could not be"
+                    + " read on this node (is the definition registered?); its stored JSON is dataJson()");
+        }
+        if (!type.isInstance(data)) {
+            throw new ClassCastException("the data of saga '" + sagaName + "' instance " + sagaId + " is a "
+                    + data.getClass().getName() + ", not a " + type.getName());
+        }
+        return type.cast(data);
+    }
 }

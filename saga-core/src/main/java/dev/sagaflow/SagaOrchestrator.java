@@ -8,14 +8,17 @@ import dev.sagaflow.internal.OrchestratorConfig;
 import dev.sagaflow.spi.SagaCodec;
 import dev.sagaflow.spi.SagaTimer;
 import dev.sagaflow.spi.StepInterceptor;
+import dev.sagaflow.store.SagaCount;
 import dev.sagaflow.store.SagaQuery;
 import dev.sagaflow.store.SagaStore;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Executor;
+import java.util.function.UnaryOperator;
 
 /**
  * Runs saga instances: starts them, executes their steps, waits for replies, retries, times out,
@@ -24,6 +27,14 @@ import java.util.concurrent.Executor;
  * {@link #builder(SagaStore)}; it is running when built, and stops with {@link #close()}.
  */
 public interface SagaOrchestrator extends AutoCloseable {
+    /** The longest idempotency key, in characters: what every store keeps. */
+    int MAX_IDEMPOTENCY_KEY_LENGTH = 500;
+    /** The longest node id, in characters: what every store keeps. */
+    int MAX_NODE_ID_LENGTH = 200;
+    /** The default of {@link Builder#maxDataLength(int)}: ten million characters of JSON. */
+    int DEFAULT_MAX_DATA_LENGTH = 10_000_000;
+    /** The default of {@link Builder#maxErrorLength(int)}: 8 KiB characters. */
+    int DEFAULT_MAX_ERROR_LENGTH = 8 * 1024;
 
     /**
      * Starts an instance. The instance is written to the store (its first step marked RUNNING) before
@@ -31,8 +42,16 @@ public interface SagaOrchestrator extends AutoCloseable {
      * definition registered under the same name and version (the one recovery would use), which
      * must have the same steps as {@code definition}.
      *
+     * <p>The data is encoded, checked against {@link Builder#maxDataLength(int)} and the store's own limit, and
+     * read back before anything is written, so data that starts can always be resumed.
+     *
      * @throws UnknownSagaException if the definition is not registered with this orchestrator
-     * @throws SagaDataException if the data cannot be serialised (and read back)
+     * @throws DefinitionMismatchException if another definition with the same name and version, but other
+     *     steps, is registered
+     * @throws SagaDataException if the data cannot be serialised and read back, or is too long
+     * @throws SagaStoreException if the store failed; when {@link SagaStoreException#outcomeUnknown()} the
+     *     instance (its id is {@link SagaStoreException#sagaId()}) may have been recorded, and then it runs:
+     *     look it up, or start again with the same idempotency key
      * @throws OrchestratorClosedException if the orchestrator is closed
      */
     <D> SagaExecution<D> start(SagaDefinition<D> definition, D data);
@@ -40,6 +59,10 @@ public interface SagaOrchestrator extends AutoCloseable {
     /**
      * Starts an instance unless one of the same saga was already started with {@code idempotencyKey};
      * then returns that one ({@link SagaExecution#alreadyStarted()} is {@code true}) and starts nothing.
+     * Otherwise as {@link #start(SagaDefinition, Object)}.
+     *
+     * @throws IllegalArgumentException if the key is blank, longer than {@value #MAX_IDEMPOTENCY_KEY_LENGTH}
+     *     characters, or holds U+0000
      */
     <D> SagaExecution<D> start(SagaDefinition<D> definition, D data, String idempotencyKey);
 
@@ -50,12 +73,19 @@ public interface SagaOrchestrator extends AutoCloseable {
     <D> SagaOutcome<D> run(SagaDefinition<D> definition, D data);
 
     /**
-     * Delivers a participant's reply to an awaiting step. Returns once the reply is durably recorded.
-     * Delivering the same reply again is safe: it is rejected.
+     * Delivers a participant's reply to an awaiting step, whichever node drives the instance. Returns once the
+     * reply is durable in the store: applied (the step succeeded or failed on it), or recorded for the instance's
+     * owner to apply when the step's action returns (or when a node resumes the instance after a crash). It never
+     * waits for a running action, so it may be called from the action's own thread or a broker's consumer thread;
+     * a broker message may be acknowledged once it returns. Delivering the same reply again is safe: it is
+     * rejected.
      *
-     * @throws ReplyRejectedException if the step is not waiting for a reply (late, duplicate,
-     *     unknown instance or step); the reply is not applied
-     * @throws SagaStoreException if the store could not record it (redeliver later)
+     * @throws ReplyRejectedException if the step is not waiting for a reply (late, duplicate, unknown instance or
+     *     step), or a reply for it is already recorded; the reply is not applied
+     * @throws UnknownSagaException if the instance's definition is not registered on this node
+     * @throws DefinitionMismatchException if the registered definition of its name and version has other steps
+     * @throws SagaStoreException if the store could not record it (deliver it again later)
+     * @throws OrchestratorClosedException if the orchestrator is closed
      */
     void reply(SagaReply reply);
 
@@ -65,15 +95,28 @@ public interface SagaOrchestrator extends AutoCloseable {
     /** The instance of saga {@code sagaName} that was started with {@code idempotencyKey}, with its steps and history. */
     Optional<SagaInfo> findByIdempotencyKey(String sagaName, String idempotencyKey);
 
-    /** Instances selected by {@code query} (without history). */
+    /** Instances selected by {@code query} (without history), oldest first; page with {@link SagaQuery#after}. */
     List<SagaInfo> list(SagaQuery query);
+
+    /** How many instances the query's filters select, per saga name and status. */
+    List<SagaCount> count(SagaQuery query);
+
+    /**
+     * Deletes the instances that finished successfully (COMPLETED or COMPENSATED) and were last written before
+     * {@code finishedBefore}, with their history, in batches. FAILED and live instances are never deleted.
+     *
+     * @return how many instances were deleted
+     */
+    int purgeFinished(Instant finishedBefore);
 
     /**
      * Resumes a FAILED instance: its stuck compensation, or its stuck step after the pivot, is
      * attempted again with a fresh retry budget.
      *
      * @throws UnknownSagaException if there is no such instance or its definition is not registered
+     * @throws DefinitionMismatchException if the registered definition of its name and version has other steps
      * @throws IllegalTransitionException if it is not FAILED
+     * @throws OrchestratorClosedException if the orchestrator is closed
      */
     SagaExecution<?> retry(String sagaId);
 
@@ -82,7 +125,10 @@ public interface SagaOrchestrator extends AutoCloseable {
      * step that took effect, or may have, is compensated, as for any failure.
      *
      * @throws UnknownSagaException if there is no such instance or its definition is not registered
+     * @throws DefinitionMismatchException if the registered definition of its name and version has other steps
      * @throws IllegalTransitionException if it is not RUNNING, or is past its pivot
+     * @throws SagaStoreException if the store is unavailable
+     * @throws OrchestratorClosedException if the orchestrator is closed
      */
     void abort(String sagaId, String reason);
 
@@ -130,6 +176,10 @@ public interface SagaOrchestrator extends AutoCloseable {
         private int workerThreads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
         private boolean workerThreadsSet;
         private boolean recoverOnStart = true;
+        private Duration timeoutGrace = Duration.ofSeconds(5);
+        private int maxDataLength = DEFAULT_MAX_DATA_LENGTH;
+        private int maxErrorLength = DEFAULT_MAX_ERROR_LENGTH;
+        private UnaryOperator<String> errorRedactor;
 
         Builder(SagaStore store) {
             this.store = Checks.notNull(store, "store");
@@ -143,13 +193,22 @@ public interface SagaOrchestrator extends AutoCloseable {
             return this;
         }
 
-        /** Where actions and compensations run. Default: a pool of {@link #workerThreads(int)} named daemon threads, shut down on close. */
+        /**
+         * Where actions and compensations run. Default: a pool of {@link #workerThreads(int)} named daemon threads,
+         * shut down on close. A bounded executor may reject tasks in a burst: a rejected task is tried again a
+         * moment later, never dropped.
+         */
         public Builder executor(Executor stepExecutor) {
             this.executor = Checks.notNull(stepExecutor, "executor");
             return this;
         }
 
-        /** The size of the default worker pool, when no executor is given. Default: max(4, 2 × cores). */
+        /**
+         * The size of the default worker pool, when no executor is given. Default: max(4, 2 × cores). A saga
+         * waiting for a reply, a retry or a timeout holds no thread; a synchronous handler that blocks (a remote
+         * call, a sleep) holds one while it runs, so with that many blocked handlers further sagas wait in the
+         * pool's queue. Size it for the handlers that block at once, or give asynchronous handlers.
+         */
         public Builder workerThreads(int threads) {
             this.workerThreads = Checks.atLeast(threads, 1, "workerThreads");
             this.workerThreadsSet = true;
@@ -184,25 +243,76 @@ public interface SagaOrchestrator extends AutoCloseable {
          * their leases to run out.
          */
         public Builder nodeId(String id) {
-            this.nodeId = Checks.notBlank(id, "nodeId");
+            this.nodeId = Checks.name(id, MAX_NODE_ID_LENGTH, "nodeId");
             return this;
         }
 
-        /** How long a claim on an instance lasts without renewal. Renewed every third of it. Default 30 s. */
+        /**
+         * How long a claim on an instance lasts without renewal, on the store's clock. Renewed every third of it;
+         * a node that could not renew for that long starts no new attempt until it has. Default 30 s.
+         */
         public Builder leaseDuration(Duration lease) {
-            this.leaseDuration = Checks.positive(lease, "leaseDuration");
+            this.leaseDuration = Checks.positiveBounded(lease, "leaseDuration");
             return this;
         }
 
         /** How often to look for instances that no node drives. Default 10 s. */
         public Builder pollInterval(Duration interval) {
-            this.pollInterval = Checks.positive(interval, "pollInterval");
+            this.pollInterval = Checks.positiveBounded(interval, "pollInterval");
             return this;
         }
 
         /** How long {@link #close()} waits for running attempts. Default 10 s. */
         public Builder shutdownTimeout(Duration timeout) {
-            this.shutdownTimeout = Checks.notNegative(timeout, "shutdownTimeout");
+            this.shutdownTimeout = Checks.atMost(Checks.notNegative(timeout, "shutdownTimeout"), Checks.MAX_DURATION,
+                    "shutdownTimeout");
+            return this;
+        }
+
+        /**
+         * How long the next attempt at a step (its retry, or its compensation) waits for a timed-out attempt of
+         * that step to return. When an attempt times out, its synchronous handler is interrupted, and the step's
+         * next attempt starts once it has returned or this grace period has passed, whichever comes first, so that
+         * a compensation does not run beside the action it undoes. An asynchronous handler is not waited for: bound
+         * its work by {@link StepContext#deadline()}. Default 5 s.
+         */
+        public Builder timeoutGrace(Duration grace) {
+            this.timeoutGrace = Checks.atMost(Checks.notNegative(grace, "timeoutGrace"), Checks.MAX_DURATION,
+                    "timeoutGrace");
+            return this;
+        }
+
+        /**
+         * The longest saga data, in characters of JSON, that may be stored (the store's own limit applies as well,
+         * see {@link SagaStore#maxDataLength()}). Data longer than that is refused at {@code start} with a
+         * {@link SagaDataException}; a step whose result is longer fails (as possibly done) and the saga compensates.
+         * Default {@value SagaOrchestrator#DEFAULT_MAX_DATA_LENGTH}.
+         *
+         * @throws IllegalArgumentException if {@code max < 2}
+         */
+        public Builder maxDataLength(int max) {
+            this.maxDataLength = Checks.atLeast(max, 2, "maxDataLength");
+            return this;
+        }
+
+        /**
+         * The longest error text stored per entry (a step's error, the saga's reason, a history detail), in
+         * characters; longer text is cut, and stack-trace lines are dropped. Default
+         * {@value SagaOrchestrator#DEFAULT_MAX_ERROR_LENGTH}.
+         *
+         * @throws IllegalArgumentException if {@code max < 64}
+         */
+        public Builder maxErrorLength(int max) {
+            this.maxErrorLength = Checks.atLeast(max, 64, "maxErrorLength");
+            return this;
+        }
+
+        /**
+         * A function applied to every error text before it is stored or shown to listeners (exception messages
+         * may carry secrets: tokens, card numbers). If it throws, the text is withheld. Default: none.
+         */
+        public Builder errorRedactor(UnaryOperator<String> redactor) {
+            this.errorRedactor = Checks.notNull(redactor, "errorRedactor");
             return this;
         }
 
@@ -240,7 +350,8 @@ public interface SagaOrchestrator extends AutoCloseable {
                     List.copyOf(interceptors), executor, workerThreads, timer,
                     codec != null ? codec : new JacksonCodec(new ObjectMapper().findAndRegisterModules()),
                     nodeId != null ? nodeId : "node-" + UUID.randomUUID().toString().substring(0, 8),
-                    leaseDuration, pollInterval, shutdownTimeout, recoverOnStart);
+                    leaseDuration, pollInterval, shutdownTimeout, recoverOnStart, timeoutGrace, maxDataLength,
+                    maxErrorLength, errorRedactor);
             return Orchestrator.start(config);
         }
     }

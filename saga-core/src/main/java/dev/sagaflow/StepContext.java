@@ -2,6 +2,7 @@ package dev.sagaflow;
 
 import java.sql.Connection;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -42,8 +43,19 @@ public interface StepContext {
      */
     String correlationId();
 
-    /** When this attempt times out (the step's timeout or the saga's deadline, whichever is first), if ever. */
+    /**
+     * When this attempt's time is up, if ever: the step's timeout for this attempt or the saga's deadline,
+     * whichever comes first. Bound remote calls by it; after it, the attempt's outcome no longer counts.
+     */
     Optional<Instant> deadline();
+
+    /**
+     * The saga instance's metadata: string attributes set when it started and kept with it (for example a trace
+     * context). Immutable; empty if none.
+     */
+    default Map<String, String> metadata() {
+        return Map.of();
+    }
 
     /**
      * For a {@code local()} step: the connection of the store transaction that will also record this

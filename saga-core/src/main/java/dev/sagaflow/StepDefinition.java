@@ -1,6 +1,7 @@
 package dev.sagaflow;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -22,12 +23,13 @@ public final class StepDefinition<D> {
     private final Class<?> replyType;
     private final ReplyMerger<D, Object> replyMerger;
     private final boolean local;
+    private final List<Class<? extends Throwable>> rejectOn;
 
     @SuppressWarnings("unchecked")
     StepDefinition(String name, StepKind kind, StepAction<D> action, AsyncStepAction<D> asyncAction,
             StepAction<D> compensation, AsyncStepAction<D> asyncCompensation, RetryPolicy retryPolicy,
             RetryPolicy compensationRetryPolicy, Duration timeout, Class<?> replyType,
-            ReplyMerger<D, ?> replyMerger, boolean local) {
+            ReplyMerger<D, ?> replyMerger, boolean local, List<Class<? extends Throwable>> rejectOn) {
         this.name = name;
         this.kind = kind;
         this.action = action;
@@ -40,6 +42,29 @@ public final class StepDefinition<D> {
         this.replyType = replyType;
         this.replyMerger = (ReplyMerger<D, Object>) replyMerger;
         this.local = local;
+        this.rejectOn = List.copyOf(rejectOn);
+    }
+
+    /**
+     * Whether {@code error}, thrown by this step's action, is a business rejection: a {@link BusinessRejection},
+     * or an instance of a type given to {@code rejectOn} (on the step or the saga). A rejection is never retried,
+     * and the step is not compensated.
+     */
+    public boolean isRejection(Throwable error) {
+        if (error instanceof BusinessRejection) {
+            return true;
+        }
+        for (Class<? extends Throwable> type : rejectOn) {
+            if (type.isInstance(error)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The exception types, besides {@link BusinessRejection}, that count as business rejections. */
+    public List<Class<? extends Throwable>> rejectOn() {
+        return rejectOn;
     }
 
     /**

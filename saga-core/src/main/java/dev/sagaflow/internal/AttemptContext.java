@@ -3,15 +3,16 @@ package dev.sagaflow.internal;
 import dev.sagaflow.StepContext;
 import java.sql.Connection;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 
-/** The context of one attempt. */
+/** The context of one attempt. Immutable. */
 record AttemptContext(String sagaId, String sagaName, String stepName, int attempt, boolean isCompensation,
-        Instant deadlineAt, Connection localConnection) implements StepContext {
+        Instant deadlineAt, Connection localConnection, Map<String, String> metadata) implements StepContext {
 
     AttemptContext withConnection(Connection transactionConnection) {
         return new AttemptContext(sagaId, sagaName, stepName, attempt, isCompensation, deadlineAt,
-                transactionConnection);
+                transactionConnection, metadata);
     }
 
     @Override

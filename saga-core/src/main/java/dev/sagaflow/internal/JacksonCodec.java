@@ -1,5 +1,6 @@
 package dev.sagaflow.internal;
 
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
@@ -14,6 +15,11 @@ import java.util.concurrent.ConcurrentMap;
  * use of that class: they skip the type resolution and serializer lookups that {@code ObjectMapper}
  * repeats on every call. So the mapper must be fully configured before it is handed over; later
  * changes to it may not be seen.
+ *
+ * <p>Reads through a copy of the mapper whose read limits (string, number and name lengths, document length)
+ * are lifted and whose nesting limit is at least the write limit: whatever the mapper writes, this codec reads
+ * back, so data is never accepted at a write and refused at the next read. Saga data length is bounded by the
+ * orchestrator instead ({@code SagaOrchestrator.Builder.maxDataLength}).
  */
 public final class JacksonCodec implements SagaCodec {
     private final ObjectMapper mapper;
@@ -21,7 +27,27 @@ public final class JacksonCodec implements SagaCodec {
     private final ConcurrentMap<Class<?>, ObjectReader> readers = new ConcurrentHashMap<>();
 
     public JacksonCodec(ObjectMapper mapper) {
-        this.mapper = mapper;
+        this.mapper = readingWhatItWrites(mapper);
+    }
+
+    private static ObjectMapper readingWhatItWrites(ObjectMapper mapper) {
+        ObjectMapper copy;
+        try {
+            copy = mapper.copy();
+        } catch (IllegalStateException e) {
+            // A subclass that cannot be copied: keep it, with its own limits.
+            return mapper;
+        }
+        StreamReadConstraints read = copy.getFactory().streamReadConstraints();
+        int writeDepth = copy.getFactory().streamWriteConstraints().getMaxNestingDepth();
+        copy.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+                .maxStringLength(Integer.MAX_VALUE)
+                .maxNumberLength(Integer.MAX_VALUE)
+                .maxNameLength(Integer.MAX_VALUE)
+                .maxDocumentLength(-1L)
+                .maxNestingDepth(Math.max(read.getMaxNestingDepth(), writeDepth))
+                .build());
+        return copy;
     }
 
     @Override

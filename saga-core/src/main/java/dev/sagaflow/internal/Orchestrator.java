@@ -1,9 +1,9 @@
 package dev.sagaflow.internal;
 
-import dev.sagaflow.DefinitionMismatchException;
 import dev.sagaflow.IllegalTransitionException;
 import dev.sagaflow.OrchestratorClosedException;
 import dev.sagaflow.ReplyRejectedException;
+import dev.sagaflow.RetryPolicy;
 import dev.sagaflow.SagaDataException;
 import dev.sagaflow.SagaDefinition;
 import dev.sagaflow.SagaEvent;
@@ -21,21 +21,20 @@ import dev.sagaflow.UnknownSagaException;
 import dev.sagaflow.spi.SagaCodec;
 import dev.sagaflow.spi.SagaTimer;
 import dev.sagaflow.spi.StepInterceptor;
-import dev.sagaflow.store.ClaimRequest;
 import dev.sagaflow.store.HistoryEntry;
+import dev.sagaflow.store.InstanceWrite;
+import dev.sagaflow.store.NodeLease;
+import dev.sagaflow.store.RecordedReply;
+import dev.sagaflow.store.SagaCount;
 import dev.sagaflow.store.SagaData;
 import dev.sagaflow.store.SagaInstance;
 import dev.sagaflow.store.SagaQuery;
 import dev.sagaflow.store.SagaStore;
 import dev.sagaflow.store.StepState;
-import dev.sagaflow.store.TransactionalSagaStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.IdentityHashMap;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -46,23 +45,29 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The orchestrator. See {@link SagaOrchestrator} for what it promises. */
-public final class Orchestrator implements SagaOrchestrator {
-    static final String MDC_SAGA_ID = "sagaId";
-    static final String MDC_SAGA_NAME = "sagaName";
-    static final String MDC_STEP = "sagaStep";
+/**
+ * The orchestrator: a facade over the definitions, the store, the runs it drives ({@link SagaRun}), and
+ * {@link Recovery}. See {@link SagaOrchestrator} for what it promises.
+ */
+public final class Orchestrator implements SagaOrchestrator, RunHost {
     private static final Logger log = LoggerFactory.getLogger(Orchestrator.class);
-    private static final int CLAIM_BATCH = 100;
-    private static final int MAX_REPORTED = 10_000;
+    private static final int INSERT_TRIES = 3;
+    private static final int DELIVERY_TRIES = 5;
+    private static final RetryPolicy STORE_BACKOFF = RetryPolicy.exponential(Duration.ofMillis(100), Integer.MAX_VALUE)
+            .withMaxDelay(Duration.ofSeconds(10)).withJitter(0.0);
+    private static final RetryPolicy REJECTED_TASK_BACKOFF =
+            RetryPolicy.exponential(Duration.ofMillis(10), Integer.MAX_VALUE).withMaxDelay(Duration.ofSeconds(1));
 
     private final SagaStore store;
     private final SagaCodec codec;
@@ -70,31 +75,25 @@ public final class Orchestrator implements SagaOrchestrator {
     private final SystemTimer ownedTimer;
     private final Executor executor;
     private final ExecutorService ownedExecutor;
+    private final ExecutorService ownedBackground;
     private final String nodeId;
     private final Duration leaseDuration;
     private final Duration pollInterval;
     private final Duration shutdownTimeout;
+    private final Duration timeoutGrace;
+    private final int maxDataLength;
+    private final ErrorText errors;
     private final List<SagaListener> listeners;
     private final List<StepInterceptor> interceptors;
-    private final Map<String, SagaDefinition<?>> definitions = new HashMap<>();
-    /**
-     * The registered definition objects themselves, for start() to find them without building a key, each
-     * with its steps' PENDING states (immutable, so every new instance shares them).
-     */
-    private final Map<SagaDefinition<?>, StepState[]> registeredObjects = new IdentityHashMap<>();
-    /** The last lease expiry computed, for the many writes within one millisecond; see leaseUntil. */
-    private LeaseReading lastLease;
-    private final Set<String> fingerprints = new HashSet<>();
+    private final Definitions definitions;
+    private final Recovery recovery;
     private final ConcurrentHashMap<String, SagaRun<?>> active = new ConcurrentHashMap<>();
     private final Set<CompletableFuture<?>> watched = ConcurrentHashMap.newKeySet();
-    private final Set<String> reported = ConcurrentHashMap.newKeySet();
-    private final AtomicBoolean ownInstancesClaimed = new AtomicBoolean();
     private final AtomicBoolean closing = new AtomicBoolean();
+    private final AtomicInteger rejectedTasks = new AtomicInteger();
     private final Object attemptMonitor = new Object();
     private volatile boolean closed;
     private volatile boolean halted;
-    private volatile SagaTimer.Scheduled renewTask;
-    private volatile SagaTimer.Scheduled pollTask;
 
     private Orchestrator(OrchestratorConfig config) {
         this.store = config.store();
@@ -103,24 +102,28 @@ public final class Orchestrator implements SagaOrchestrator {
         this.leaseDuration = config.leaseDuration();
         this.pollInterval = config.pollInterval();
         this.shutdownTimeout = config.shutdownTimeout();
+        this.timeoutGrace = config.timeoutGrace();
+        this.maxDataLength = config.maxDataLength();
+        this.errors = new ErrorText(config.maxErrorLength(), config.errorRedactor());
         this.listeners = config.listeners();
         this.interceptors = config.interceptors();
-        for (SagaDefinition<?> definition : config.definitions()) {
-            SagaDefinition<?> previous = definitions.putIfAbsent(key(definition.name(), definition.version()), definition);
-            if (previous != null && previous != definition) {
-                throw new IllegalArgumentException("two definitions of saga '" + definition.name() + "' version "
-                        + definition.version() + " are registered; bump the version of the newer one");
-            }
-            registeredObjects.put(definition, pendingSteps(definition));
-            fingerprints.add(definition.fingerprint());
-            requireTransactionsForLocalSteps(definition);
-        }
+        this.definitions = new Definitions(config.definitions(), store);
         if (config.timer() != null) {
             this.timer = config.timer();
             this.ownedTimer = null;
         } else {
             this.ownedTimer = new SystemTimer();
             this.timer = ownedTimer;
+        }
+        Executor background;
+        if (timer.deterministic()) {
+            // A test's manual clock: renew on the thread that moves it, so a test runs the same way every time.
+            this.ownedBackground = null;
+            background = Runnable::run;
+        } else {
+            // Lease renewal blocks on the store: never on the timer's thread, never behind queued steps.
+            this.ownedBackground = Executors.newSingleThreadExecutor(NamedThreads.factory("sagaflow-lease"));
+            background = ownedBackground;
         }
         if (config.executor() != null) {
             this.executor = config.executor();
@@ -130,63 +133,32 @@ public final class Orchestrator implements SagaOrchestrator {
                     TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), NamedThreads.factory("sagaflow-worker"));
             this.executor = ownedExecutor;
         }
+        NodeLease lease = new NodeLease(nodeId, UUID.randomUUID().toString(), leaseDuration);
+        this.recovery = new Recovery(this, lease, config.pollInterval(), background);
     }
 
-    private void requireTransactionsForLocalSteps(SagaDefinition<?> definition) {
-        for (var step : definition.steps()) {
-            if (step.isLocal() && !(store instanceof TransactionalSagaStore)) {
-                throw new IllegalArgumentException("saga '" + definition.name() + "' step '" + step.name()
-                        + "' is local(), which needs a store with transactions (the JDBC store); "
-                        + store.getClass().getSimpleName() + " has none");
-            }
-        }
-    }
-
-    /** Builds, logs the configuration, recovers (if asked) and starts lease renewal and polling. */
+    /** Builds, logs the configuration, registers the node, recovers (if asked) and starts renewal and polling. */
     public static Orchestrator start(OrchestratorConfig config) {
         Orchestrator orchestrator = new Orchestrator(config);
-        log.info("Sagaflow orchestrator started: node={}, store={}, definitions={}, lease={}, poll={}, "
-                        + "executor={}, timer={}, codec={}, listeners={}, interceptors={}",
-                orchestrator.nodeId, config.store().getClass().getSimpleName(), orchestrator.describeDefinitions(),
-                config.leaseDuration(), config.pollInterval(),
+        log.info("Sagaflow orchestrator started: node={} (incarnation {}), store={}, definitions={}, lease={}, poll={},"
+                        + " executor={}, timer={}, codec={}, listeners={}, interceptors={}, timeoutGrace={},"
+                        + " maxDataLength={}, maxErrorLength={}",
+                orchestrator.nodeId, orchestrator.recovery.lease().incarnation(), config.store(),
+                orchestrator.definitions.describe(), config.leaseDuration(), config.pollInterval(),
                 config.executor() == null ? config.workerThreads() + " worker threads" : config.executor(),
                 orchestrator.timer.getClass().getSimpleName(), config.codec(), config.listeners().size(),
-                config.interceptors().size());
-        orchestrator.releaseInheritedLeases();
+                config.interceptors().size(), config.timeoutGrace(), config.maxDataLength(), config.maxErrorLength());
+        orchestrator.recovery.register();
         if (config.recoverOnStart()) {
             try {
-                orchestrator.recover();
+                orchestrator.recovery.recover();
             } catch (RuntimeException e) {
-                log.warn("recovery on start-up failed; it is tried again every {}: {}", config.pollInterval(), e.toString());
+                log.warn("recovery on start-up failed; it is tried again every {}: {}", config.pollInterval(),
+                        e.toString());
             }
         }
-        orchestrator.scheduleRenewal();
-        orchestrator.schedulePoll();
+        orchestrator.recovery.startBackgroundTasks();
         return orchestrator;
-    }
-
-    /**
-     * A node restarted under the same id inherits its predecessor's leases, and lease renewal would
-     * extend all of them, although this node drives none of them yet. Released first, they are
-     * claimed back at once if this node can resume them; those it cannot (their definition is no
-     * longer registered) become orphaned, so they are reported and another node may take them,
-     * instead of being held forever by a node that never drives them.
-     */
-    /**
-     * Nothing runs here yet: what this node id owns was left by a previous process. Let go of it first,
-     * or the instances this node cannot resume (a definition dropped or changed since) would keep their
-     * lease, renewed here forever, and be neither reported nor taken over by a node that has their
-     * definition. Recovery then claims back everything this node can resume.
-     */
-    private void releaseInheritedLeases() {
-        try {
-            int released = store.releaseLeases(nodeId);
-            if (released > 0) {
-                log.info("released {} lease(s) held under node id {} before this start", released, nodeId);
-            }
-        } catch (RuntimeException e) {
-            log.warn("releasing the leases held under node id {} before this start failed: {}", nodeId, e.toString());
-        }
     }
 
     // ---------------------------------------------------------------- starting
@@ -198,10 +170,11 @@ public final class Orchestrator implements SagaOrchestrator {
 
     @Override
     public <D> SagaExecution<D> start(SagaDefinition<D> definition, D data, String idempotencyKey) {
+        String name = Checks.notNull(definition, "definition").name();
         if (idempotencyKey == null || idempotencyKey.isBlank()) {
-            throw new IllegalArgumentException("saga '" + Checks.notNull(definition, "definition").name()
-                    + "': idempotencyKey cannot be null or blank");
+            throw new IllegalArgumentException("saga '" + name + "': idempotencyKey cannot be null or blank");
         }
+        Checks.name(idempotencyKey, MAX_IDEMPOTENCY_KEY_LENGTH, "saga '" + name + "': idempotencyKey");
         return start(definition, data, idempotencyKey, false);
     }
 
@@ -219,43 +192,41 @@ public final class Orchestrator implements SagaOrchestrator {
         Checks.notNull(given, "definition");
         checkOpen(given.name());
         // The registered definition's handlers run, as they will on recovery; the given one only names it.
-        SagaDefinition<D> definition = registered(given);
+        RegisteredSaga<D> saga = definitions.registered(given);
+        SagaDefinition<D> definition = saga.definition();
         if (data == null) {
             throw new IllegalArgumentException("saga '" + definition.name() + "': data cannot be null");
         }
         if (idempotencyKey != null) {
             Optional<SagaInstance> existing = store.findByIdempotencyKey(definition.name(), idempotencyKey);
             if (existing.isPresent()) {
-                return existingExecution(definition, existing.get());
+                return existingExecution(saga, existing.get());
             }
         }
         Instant now = now();
         String id = newId();
-        SagaInstance instance = firstInstance(definition, id, data, idempotencyKey, now);
+        SagaData encoded = checkedData(definition, id, data);
+        SagaInstance instance = firstInstance(saga, id, encoded, idempotencyKey, now);
         HistoryEntry started = new HistoryEntry(id, now, SagaEventType.SAGA_STARTED, null, 0, null);
-        boolean inserted;
-        try {
-            inserted = store.insert(instance, List.of(started));
-        } catch (SagaDataException e) {
-            throw new SagaDataException("saga data cannot be stored: " + e.getMessage(), definition.name(), id,
-                    e.getCause());
-        }
-        if (!inserted) {
+        if (!insert(definition, InstanceWrite.of(instance, List.of(started), leaseDuration))) {
             SagaInstance existing = store.findByIdempotencyKey(definition.name(), idempotencyKey)
                     .orElseThrow(() -> new SagaStoreException("the store refused a new instance of saga '"
                             + definition.name() + "' with idempotency key '" + idempotencyKey
                             + "' but holds none with that key", id, null));
-            return existingExecution(definition, existing);
+            return existingExecution(saga, existing);
         }
-        SagaRun<D> run = new SagaRun<>(this, definition, instance, data);
+        SagaRun<D> run = new SagaRun<>(this, saga, instance, data);
         SagaRun<?> claimedMeanwhile = active.putIfAbsent(id, run);
         emit(started, definition.name());
         if (claimedMeanwhile != null) {
-            // A recovery pass that takes this node's own instances claimed it since the insert and drives it.
-            @SuppressWarnings("unchecked")
-            CompletableFuture<SagaOutcome<D>> outcome =
-                    (CompletableFuture<SagaOutcome<D>>) (Object) claimedMeanwhile.outcome();
-            return new SagaExecution<>(id, false, outcome);
+            // This node's reconciliation found the instance (its insert answered late) and drives it already.
+            return new SagaExecution<>(id, false, outcomeOf(claimedMeanwhile));
+        }
+        if (closed) {
+            // Closed while this saga started: it goes on from the store when a node resumes it.
+            active.remove(id, run);
+            run.stop(closedException(definition.name(), id));
+            return new SagaExecution<>(id, false, run.outcome());
         }
         log.debug("saga {} ({}) started", id, definition.name());
         if (inline) {
@@ -266,38 +237,120 @@ public final class Orchestrator implements SagaOrchestrator {
         return new SagaExecution<>(id, false, run.outcome());
     }
 
-    private <D> SagaInstance firstInstance(SagaDefinition<D> definition, String id, D data, String key, Instant now) {
-        StepState[] pending = registeredObjects.get(definition);
-        StepState[] steps = pending != null ? pending.clone() : pendingSteps(definition);
-        steps[0] = steps[0].with(StepStatus.RUNNING, 1, 0, false, now, null, null, null);
+    /** The data encoded, checked against the length limit and read back, so that what starts can be resumed. */
+    private <D> SagaData checkedData(SagaDefinition<D> definition, String id, D data) {
+        SagaData encoded = SagaData.ofValue(data, codec);
+        String json;
+        try {
+            json = encoded.json();
+        } catch (SagaDataException e) {
+            throw new SagaDataException("saga data cannot be stored: " + e.getMessage(), definition.name(), id,
+                    e.getCause());
+        }
+        int limit = maxDataLength();
+        if (json.length() > limit) {
+            throw new SagaDataException("saga data of " + json.length() + " characters is longer than the limit of "
+                    + limit + " (SagaOrchestrator.Builder.maxDataLength and the store's own)", definition.name(), id,
+                    null);
+        }
+        try {
+            if (codec.decode(json, definition.dataType()) == null) {
+                throw new IllegalArgumentException("it reads back as null");
+            }
+        } catch (Exception e) {
+            throw new SagaDataException("saga data of type " + data.getClass().getName() + " serialises but cannot be"
+                    + " read back as " + definition.dataType().getName() + ": " + e.getMessage(), definition.name(), id,
+                    e);
+        }
+        return encoded;
+    }
+
+    /**
+     * Inserts the first state. A failure whose outcome is unknown is resolved by reading back; an insert that did
+     * not land is tried again (it is idempotent by id).
+     *
+     * @return {@code false} if the idempotency key is taken
+     * @throws SagaStoreException if the outcome stays unknown: the saga may have been recorded, and if so runs
+     */
+    private boolean insert(SagaDefinition<?> definition, InstanceWrite write) {
+        String id = write.instance().id();
+        for (int attempt = 1; ; attempt++) {
+            SagaStoreException failure;
+            try {
+                return store.insert(write);
+            } catch (SagaDataException e) {
+                throw new SagaDataException("saga data cannot be stored: " + e.getMessage(), definition.name(), id,
+                        e.getCause());
+            } catch (IllegalArgumentException e) {
+                if (attempt > 1 && store.find(id).isPresent()) {
+                    return true;
+                }
+                throw e;
+            } catch (SagaStoreException e) {
+                if (e.isPermanent()) {
+                    throw new SagaStoreException("the store refused saga '" + definition.name() + "' for good: "
+                            + e.getMessage(), id, e, SagaStoreException.Failure.PERMANENT);
+                }
+                failure = e;
+            }
+            try {
+                if (store.find(id).isPresent()) {
+                    return true;
+                }
+            } catch (RuntimeException readFailure) {
+                failure.addSuppressed(readFailure);
+                throw unknownStart(definition, id, failure);
+            }
+            if (attempt >= INSERT_TRIES) {
+                throw new SagaStoreException("saga '" + definition.name() + "' could not be started: the store failed "
+                        + INSERT_TRIES + " times and holds no such instance: " + failure.getMessage(), id, failure,
+                        SagaStoreException.Failure.TRANSIENT);
+            }
+        }
+    }
+
+    private SagaStoreException unknownStart(SagaDefinition<?> definition, String id, SagaStoreException cause) {
+        return new SagaStoreException("saga '" + definition.name() + "' may or may not have started: the store"
+                + " failed and could not be read back (" + cause.getMessage() + "). If it was recorded, it runs; look it"
+                + " up with find(sagaId), or start it again with the same idempotency key", id, cause,
+                SagaStoreException.Failure.OUTCOME_UNKNOWN);
+    }
+
+    private <D> SagaInstance firstInstance(RegisteredSaga<D> saga, String id, SagaData data, String key, Instant now) {
+        SagaDefinition<D> definition = saga.definition();
+        StepState[] steps = saga.pendingSteps();
+        steps[0] = steps[0].started(now);
         Instant deadline = definition.timeout().map(now::plus).orElse(null);
         return new SagaInstance(id, definition.name(), definition.version(), definition.fingerprint(), key,
-                SagaStatus.RUNNING, SagaData.ofValue(data, codec), List.of(steps), now, now, deadline, nodeId,
-                leaseUntil(now), 1, null);
+                SagaStatus.RUNNING, data, List.of(steps), now, now, deadline, nodeId, null, 1, null, Map.of());
     }
 
     @SuppressWarnings("unchecked")
-    private <D> SagaExecution<D> existingExecution(SagaDefinition<D> definition, SagaInstance existing) {
+    private static <D> CompletableFuture<SagaOutcome<D>> outcomeOf(SagaRun<?> run) {
+        return (CompletableFuture<SagaOutcome<D>>) (Object) run.outcome();
+    }
+
+    private <D> SagaExecution<D> existingExecution(RegisteredSaga<D> saga, SagaInstance existing) {
         SagaRun<?> run = active.get(existing.id());
         if (run != null) {
-            return new SagaExecution<>(existing.id(), true, (CompletableFuture<SagaOutcome<D>>) (Object) run.outcome());
+            return new SagaExecution<>(existing.id(), true, outcomeOf(run));
         }
         CompletableFuture<SagaOutcome<D>> outcome = new CompletableFuture<>();
         if (existing.status().isLive()) {
-            watch(existing.id(), definition, outcome);
+            watch(existing.id(), saga.definition(), outcome);
         } else {
-            outcome.complete(outcomeOf(definition, existing));
+            outcome.complete(finishedOutcome(saga.definition(), existing));
         }
         return new SagaExecution<>(existing.id(), true, outcome);
     }
 
-    private <D> SagaOutcome<D> outcomeOf(SagaDefinition<D> definition, SagaInstance instance) {
+    private <D> SagaOutcome<D> finishedOutcome(SagaDefinition<D> definition, SagaInstance instance) {
         D data = decode(definition, instance);
         return new SagaOutcome<>(instance.id(), definition.name(), instance.status(), data, instance.error());
     }
 
-    /** Completes {@code outcome} when another node (or an operator) has finished the instance. */
-    <D> void watch(String id, SagaDefinition<D> definition, CompletableFuture<SagaOutcome<D>> outcome) {
+    @Override
+    public <D> void watch(String id, SagaDefinition<D> definition, CompletableFuture<SagaOutcome<D>> outcome) {
         watched.add(outcome);
         outcome.whenComplete((result, error) -> watched.remove(outcome));
         later(pollInterval, () -> poll(id, definition, outcome));
@@ -315,20 +368,30 @@ public final class Orchestrator implements SagaOrchestrator {
                 return;
             }
             if (!instance.status().isLive()) {
-                outcome.complete(outcomeOf(definition, instance));
+                outcome.complete(finishedOutcome(definition, instance));
                 return;
             }
-            if (nodeId.equals(instance.owner()) && !active.containsKey(id)) {
-                // This node's own recovery claimed it from under a run here that then lost its next write
-                // (its lease had run out during an outage or a pause). Nobody else will take it, since this
-                // node renews every lease it owns: drive it from the claimed state.
-                log.info("saga {} is owned by node {} but no longer driven here; resuming it", id, nodeId);
-                resumeClaimed(instance);
+            SagaRun<?> run = active.get(id);
+            if (run != null && (Object) run.outcome() != outcome) {
+                // This node drives it again (it reconciled or adopted it): its run's outcome is this one.
+                outcomeOf(run).whenComplete((result, error) -> {
+                    if (error != null) {
+                        outcome.completeExceptionally(error);
+                    } else {
+                        outcome.complete(castOutcome(result));
+                    }
+                });
+                return;
             }
         } catch (RuntimeException e) {
             log.debug("watching saga {} failed, trying again: {}", id, e.toString());
         }
         later(pollInterval, () -> poll(id, definition, outcome));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <D> SagaOutcome<D> castOutcome(Object outcome) {
+        return (SagaOutcome<D>) outcome;
     }
 
     // ---------------------------------------------------------------- replies and operators
@@ -337,65 +400,110 @@ public final class Orchestrator implements SagaOrchestrator {
     public void reply(SagaReply reply) {
         Checks.notNull(reply, "reply");
         checkOpen(null);
-        for (int tries = 0; tries < 5; tries++) {
+        Object payload = reply.payload();
+        String payloadJson;
+        try {
+            payloadJson = payload == null ? null : codec.encode(payload);
+        } catch (Exception e) {
+            throw new IllegalArgumentException("the payload of the reply for step '" + reply.step() + "' of saga "
+                    + "instance " + reply.sagaId() + " cannot be serialised: " + e.getMessage(), e);
+        }
+        RecordedReply recorded = new RecordedReply(reply.sagaId(), reply.step(), reply.succeeded(), payloadJson,
+                errors.clean(reply.reason()), now());
+        SagaRun.Incoming incoming = new SagaRun.Incoming(recorded, payload);
+        for (int tries = 0; tries < DELIVERY_TRIES; tries++) {
             SagaRun<?> run = active.get(reply.sagaId());
-            boolean adopted = run == null;
-            if (adopted) {
-                run = adoptForReply(reply);
-            }
-            if (run == null) {
-                continue;
-            }
-            CompletableFuture<Void> recorded = run.onReply(reply);
-            try {
-                recorded.join();
+            if (run != null) {
+                run.deliver(incoming);
                 return;
-            } catch (CompletionException e) {
-                if (adopted) {
-                    // Taken over for this reply, which then lost a race: drive it from its stored state.
-                    SagaRun<?> idle = run;
-                    execute(() -> idle.resume(false));
-                }
-                throw e.getCause() instanceof RuntimeException runtime ? runtime : e;
+            }
+            if (deliverElsewhere(incoming)) {
+                return;
             }
         }
         throw new SagaStoreException("the reply for step '" + reply.step() + "' could not be delivered: the instance"
-                + " kept changing under it; deliver it again", reply.sagaId(), null);
+                + " kept changing under it; deliver it again", reply.sagaId(), null,
+                SagaStoreException.Failure.TRANSIENT);
     }
 
-    private SagaRun<?> adoptForReply(SagaReply reply) {
-        SagaInstance instance = store.find(reply.sagaId()).orElse(null);
+    /**
+     * Delivers a reply for an instance this node does not drive. If the step waits for it, this node takes the
+     * instance over and applies it; if the step's action still runs on another node, the reply is recorded in
+     * the store for that node (or whoever resumes the instance) to apply. Returns {@code false} if a race was
+     * lost and the delivery should be tried again.
+     */
+    private boolean deliverElsewhere(SagaRun.Incoming incoming) {
+        String id = incoming.recorded().sagaId();
+        String step = incoming.step();
+        SagaInstance instance = store.find(id).orElse(null);
         if (instance == null) {
-            throw new ReplyRejectedException("reply rejected: there is no such saga instance", null, reply.sagaId(),
-                    reply.step());
+            throw new ReplyRejectedException("reply rejected: there is no such saga instance", null, id, step);
         }
-        SagaDefinition<?> definition = resolve(instance);
-        requireConsistent(definition, instance);
-        String problem = SagaRun.replyProblem(definition, instance, reply);
+        RegisteredSaga<?> saga = definitions.resolve(instance, nodeId);
+        requireConsistent(saga.definition(), instance);
+        String problem = SagaRun.replyProblem(saga.definition(), instance, step);
         if (problem != null) {
-            emit(new HistoryEntry(instance.id(), now(), SagaEventType.REPLY_REJECTED, reply.step(), 0, problem),
-                    definition.name());
-            throw new ReplyRejectedException("reply rejected: " + problem, definition.name(), instance.id(),
-                    reply.step());
+            throw rejectedReply(saga, instance, step, problem);
         }
-        return adopt(definition, instance);
+        if (instance.step(step).status() == StepStatus.AWAITING_REPLY) {
+            SagaRun<?> run = adopt(saga, instance);
+            if (run == null) {
+                return false;
+            }
+            try {
+                run.deliver(incoming);
+            } catch (RuntimeException e) {
+                execute(() -> run.resume(false));
+                throw e;
+            }
+            return true;
+        }
+        if (!store.recordReply(incoming.recorded())) {
+            throw rejectedReply(saga, instance, step, "a reply for step '" + step + "' is already recorded");
+        }
+        // If the action returned meanwhile, its node may have looked for recorded replies before this one was
+        // written: look again, and take over to apply it if the step now waits.
+        SagaInstance again = store.find(id).orElse(null);
+        if (again != null && again.status() == SagaStatus.RUNNING
+                && again.step(step).status() == StepStatus.AWAITING_REPLY) {
+            SagaRun<?> run = adopt(saga, again);
+            if (run != null) {
+                execute(() -> run.resume(false));
+            }
+        }
+        return true;
+    }
+
+    private ReplyRejectedException rejectedReply(RegisteredSaga<?> saga, SagaInstance instance, String step,
+            String problem) {
+        emit(new HistoryEntry(instance.id(), now(), SagaEventType.REPLY_REJECTED, step, 0, problem), saga.name());
+        return new ReplyRejectedException("reply rejected: " + problem, saga.name(), instance.id(), step);
     }
 
     /** Takes over a live instance that another node (or none) drives, to act on it here; null if the race was lost. */
-    private <D> SagaRun<D> adopt(SagaDefinition<D> definition, SagaInstance instance) {
-        requireConsistent(definition, instance);
-        D data = decode(definition, instance);
+    private <D> SagaRun<D> adopt(RegisteredSaga<D> saga, SagaInstance instance) {
+        requireConsistent(saga.definition(), instance);
+        D data = decode(saga.definition(), instance);
         Instant now = now();
-        SagaInstance claimed = instance.claimedBy(nodeId, leaseUntil(now), now);
-        if (!store.update(instance.version(), claimed, List.of())) {
+        SagaInstance claimed = instance.claimedBy(nodeId, null, now);
+        if (!store.update(instance.version(), InstanceWrite.of(claimed, List.of(), leaseDuration))) {
             return null;
         }
-        SagaRun<D> run = new SagaRun<>(this, definition, claimed, data);
-        SagaRun<?> previous = active.putIfAbsent(claimed.id(), run);
-        if (previous != null) {
-            return null;
+        SagaRun<D> run = new SagaRun<>(this, saga, claimed, data);
+        return register(run) ? run : null;
+    }
+
+    /** Registers a run as the one driving its instance here; false if another run does, or the node closed. */
+    private boolean register(SagaRun<?> run) {
+        if (active.putIfAbsent(run.id(), run) != null) {
+            return false;
         }
-        return run;
+        if (closed) {
+            active.remove(run.id(), run);
+            run.stop(closedException(run.definition().name(), run.id()));
+            return false;
+        }
+        return true;
     }
 
     @Override
@@ -403,18 +511,18 @@ public final class Orchestrator implements SagaOrchestrator {
         Checks.notBlank(sagaId, "sagaId");
         String why = reason == null || reason.isBlank() ? "aborted by an operator" : reason;
         checkOpen(null);
-        for (int tries = 0; tries < 5; tries++) {
+        for (int tries = 0; tries < DELIVERY_TRIES; tries++) {
             SagaRun<?> run = active.get(sagaId);
             if (run == null) {
                 SagaInstance instance = store.find(sagaId)
                         .orElseThrow(() -> new UnknownSagaException("no such saga instance", null, sagaId));
-                SagaDefinition<?> definition = resolve(instance);
-                requireConsistent(definition, instance);
-                String problem = SagaRun.abortProblem(definition, instance);
+                RegisteredSaga<?> saga = definitions.resolve(instance, nodeId);
+                requireConsistent(saga.definition(), instance);
+                String problem = Transitions.abortProblem(saga.definition(), instance);
                 if (problem != null) {
-                    throw new IllegalTransitionException("cannot abort: " + problem, definition.name(), sagaId, null);
+                    throw new IllegalTransitionException("cannot abort: " + problem, saga.name(), sagaId, null);
                 }
-                run = adopt(definition, instance);
+                run = adopt(saga, instance);
                 if (run != null) {
                     abortAdopted(run, why);
                     return;
@@ -424,7 +532,8 @@ public final class Orchestrator implements SagaOrchestrator {
             run.abort(why);
             return;
         }
-        throw new SagaStoreException("could not abort: the instance kept changing; try again", sagaId, null);
+        throw new SagaStoreException("could not abort: the instance kept changing; try again", sagaId, null,
+                SagaStoreException.Failure.TRANSIENT);
     }
 
     private static void abortAdopted(SagaRun<?> run, String reason) {
@@ -442,58 +551,25 @@ public final class Orchestrator implements SagaOrchestrator {
         checkOpen(null);
         SagaInstance instance = store.find(sagaId)
                 .orElseThrow(() -> new UnknownSagaException("no such saga instance", null, sagaId));
-        return retry(resolve(instance), instance);
+        return retry(definitions.resolve(instance, nodeId), instance);
     }
 
-    private <D> SagaExecution<D> retry(SagaDefinition<D> definition, SagaInstance instance) {
+    private <D> SagaExecution<D> retry(RegisteredSaga<D> saga, SagaInstance instance) {
         if (instance.status() != SagaStatus.FAILED) {
             throw new IllegalTransitionException("cannot retry: the saga is " + instance.status()
-                    + "; only a FAILED saga can be retried (FAILED -> RUNNING or COMPENSATING)", definition.name(),
+                    + "; only a FAILED saga can be retried (FAILED -> RUNNING or COMPENSATING)", saga.name(),
                     instance.id(), null);
         }
-        requireConsistent(definition, instance);
-        D data = decode(definition, instance);
-        Instant now = now();
-        List<StepState> steps = new ArrayList<>(instance.steps());
-        SagaStatus status = null;
-        boolean rerun = false;
-        for (int i = 0; i < steps.size() && status == null; i++) {
-            StepState step = steps.get(i);
-            if (step.status() == StepStatus.COMPENSATING) {
-                steps.set(i, step.with(StepStatus.COMPENSATING, step.attempts(), 1, step.mayHaveTakenEffect(),
-                        step.startedAt(), step.endedAt(), null, step.error()));
-                status = SagaStatus.COMPENSATING;
-            } else if (step.status() == StepStatus.RUNNING || step.status() == StepStatus.AWAITING_REPLY) {
-                status = SagaStatus.RUNNING;
-                rerun = true;
-            }
-        }
-        for (int i = steps.size() - 1; i > definition.pivotIndex() && status == null && definition.pivotIndex() >= 0; i--) {
-            StepState step = steps.get(i);
-            if (step.status() == StepStatus.FAILED) {
-                steps.set(i, step.with(StepStatus.RUNNING, 1, 0, step.mayHaveTakenEffect(), step.startedAt(), null,
-                        null, step.error()));
-                status = SagaStatus.RUNNING;
-            }
-        }
-        if (status == null) {
-            throw new IllegalTransitionException("cannot retry: no stuck step found in " + steps, definition.name(),
+        requireConsistent(saga.definition(), instance);
+        SagaRun<D> run = new SagaRun<>(this, saga, instance, decode(saga.definition(), instance));
+        if (!register(run)) {
+            throw new IllegalTransitionException("cannot retry: the saga is being retried already", saga.name(),
                     instance.id(), null);
         }
-        SagaInstance retried = new SagaInstance(instance.id(), instance.sagaName(), instance.sagaVersion(),
-                instance.fingerprint(), instance.idempotencyKey(), status, SagaData.ofValue(data, codec), steps,
-                instance.createdAt(), now, instance.deadline(), nodeId, leaseUntil(now), instance.version() + 1,
-                instance.error());
-        HistoryEntry entry = new HistoryEntry(instance.id(), now, SagaEventType.SAGA_RETRIED, null, 0, null);
-        if (!store.update(instance.version(), retried, List.of(entry))) {
-            throw new IllegalTransitionException("cannot retry: the saga was changed concurrently; look again",
-                    definition.name(), instance.id(), null);
+        Runnable next = run.operatorRetried();
+        if (next != null) {
+            execute(next);
         }
-        SagaRun<D> run = new SagaRun<>(this, definition, retried, data);
-        active.put(instance.id(), run);
-        emit(entry, definition.name());
-        boolean recovered = rerun;
-        execute(() -> run.resume(recovered));
         return new SagaExecution<>(instance.id(), false, run.outcome());
     }
 
@@ -517,12 +593,31 @@ public final class Orchestrator implements SagaOrchestrator {
         return store.query(query).stream().map(instance -> info(instance, List.of())).toList();
     }
 
+    @Override
+    public List<SagaCount> count(SagaQuery query) {
+        Checks.notNull(query, "query");
+        return store.count(query);
+    }
+
+    @Override
+    public int purgeFinished(Instant finishedBefore) {
+        Checks.notNull(finishedBefore, "finishedBefore");
+        int total = 0;
+        int purged;
+        do {
+            purged = store.purgeFinished(finishedBefore, 1000);
+            total += purged;
+        } while (purged == 1000);
+        log.info("purged {} finished saga instance(s) last written before {}", total, finishedBefore);
+        return total;
+    }
+
     private SagaInfo info(SagaInstance instance, List<HistoryEntry> history) {
         Object data = null;
-        SagaDefinition<?> definition = definitions.get(key(instance.sagaName(), instance.sagaVersion()));
-        if (definition != null && definition.fingerprint().equals(instance.fingerprint())) {
+        RegisteredSaga<?> saga = definitions.lookup(instance);
+        if (saga != null && saga.definition().fingerprint().equals(instance.fingerprint())) {
             try {
-                data = instance.data().decode(definition.dataType(), codec);
+                data = instance.data().decode(saga.definition().dataType(), codec);
             } catch (SagaDataException e) {
                 log.debug("data of saga {} cannot be read: {}", instance.id(), e.getMessage());
             }
@@ -532,158 +627,76 @@ public final class Orchestrator implements SagaOrchestrator {
                 instance.owner(), instance.error());
     }
 
-    // ---------------------------------------------------------------- recovery and leases
+    // ---------------------------------------------------------------- recovery
 
     @Override
     public int recover() {
-        if (closed) {
-            return 0;
-        }
-        // Until a pass has succeeded, instances this node id owned in a previous process are claimed whatever
-        // their lease says (this node renews them, so they would never expire); if the first pass fails,
-        // because the store is down at start-up, the next one tries again.
-        boolean includeOwn = !ownInstancesClaimed.get();
-        int total = 0;
-        if (!fingerprints.isEmpty()) {
-            for (int batch = 0; batch < 100; batch++) {
-                Instant now = now();
-                List<SagaInstance> claimed = store.claim(new ClaimRequest(nodeId, now, leaseUntil(now), fingerprints,
-                        includeOwn, CLAIM_BATCH));
-                for (SagaInstance instance : claimed) {
-                    resumeClaimed(instance);
-                }
-                total += claimed.size();
-                if (claimed.size() < CLAIM_BATCH) {
-                    break;
-                }
-            }
-        }
-        if (includeOwn) {
-            ownInstancesClaimed.set(true);
-        }
-        if (total > 0) {
-            log.info("claimed {} saga instance(s) to resume", total);
-        }
-        reportUnresumable();
-        return total;
+        return recovery.recover();
     }
 
-    private void resumeClaimed(SagaInstance instance) {
+    /** Drives a claimed instance here (or lets the run that drives it already catch up with the claim). */
+    void resumeClaimed(SagaInstance instance) {
         SagaRun<?> existing = active.get(instance.id());
         if (existing != null) {
-            if (!existing.refreshClaim(instance)) {
-                log.info("saga {} was claimed by node {} while a run here held an older version; that run stops at"
-                        + " its next write and the instance is resumed from the claimed state", instance.id(), nodeId);
-            }
+            existing.checkStored(instance);
             return;
         }
-        SagaDefinition<?> definition = definitions.get(key(instance.sagaName(), instance.sagaVersion()));
-        resumeClaimed(definition, instance);
+        RegisteredSaga<?> saga = definitions.lookup(instance);
+        if (saga != null) {
+            resumeClaimed(saga, instance);
+        }
     }
 
-    private <D> void resumeClaimed(SagaDefinition<D> definition, SagaInstance instance) {
-        String inconsistency = SagaRun.stateProblem(definition, instance);
+    private <D> void resumeClaimed(RegisteredSaga<D> saga, SagaInstance instance) {
+        String inconsistency = Transitions.stateProblem(saga.definition(), instance);
         if (inconsistency != null) {
-            markFailed(definition, instance, "the stored instance cannot be resumed: " + inconsistency);
+            markFailed(saga, instance, "the stored instance cannot be resumed: " + inconsistency);
             return;
         }
         D data;
         try {
-            data = decode(definition, instance);
+            data = decode(saga.definition(), instance);
         } catch (SagaDataException e) {
-            markFailed(definition, instance, "saga data cannot be read: " + e.getMessage());
+            markFailed(saga, instance, "saga data cannot be read: " + e.getMessage());
             return;
         }
-        SagaRun<D> run = new SagaRun<>(this, definition, instance, data);
-        if (active.putIfAbsent(instance.id(), run) == null) {
+        SagaRun<D> run = new SagaRun<>(this, saga, instance, data);
+        if (register(run)) {
             execute(() -> run.resume(true));
         }
     }
 
     /** Marks a claimed instance that cannot be resumed as FAILED, for an operator. */
-    private void markFailed(SagaDefinition<?> definition, SagaInstance instance, String reason) {
-        Instant now = now();
-        SagaInstance failed = new SagaInstance(instance.id(), instance.sagaName(), instance.sagaVersion(),
-                instance.fingerprint(), instance.idempotencyKey(), SagaStatus.FAILED, instance.data(), instance.steps(),
-                instance.createdAt(), now, instance.deadline(), null, null, instance.version() + 1, reason);
-        HistoryEntry entry = new HistoryEntry(instance.id(), now, SagaEventType.SAGA_FAILED, null, 0, reason);
-        log.error("saga {} ({}) is FAILED and needs an operator: {}", instance.id(), definition.name(), reason);
+    private <D> void markFailed(RegisteredSaga<D> saga, SagaInstance instance, String reason) {
+        log.error("saga {} ({}) is FAILED and needs an operator: {}", instance.id(), saga.name(), reason);
         try {
-            if (store.update(instance.version(), failed, List.of(entry))) {
-                emit(entry, definition.name());
-            }
+            new SagaRun<>(this, saga, instance, null).markFailed(errors.clean(reason));
         } catch (RuntimeException e) {
             log.warn("could not mark saga {} as FAILED: {}", instance.id(), e.toString());
         }
     }
 
-    /** Reports, once each, live instances nobody drives that this node cannot resume; they are left untouched. */
-    private void reportUnresumable() {
-        Instant now = now();
-        List<SagaInstance> live = store.query(SagaQuery.withStatus(SagaStatus.RUNNING, SagaStatus.COMPENSATING)
-                .limit(1000));
-        for (SagaInstance instance : live) {
-            boolean orphaned = instance.owner() == null || instance.leaseUntil() == null
-                    || instance.leaseUntil().isBefore(now);
-            if (!orphaned || fingerprints.contains(instance.fingerprint())) {
-                continue;
-            }
-            if (reported.size() > MAX_REPORTED) {
-                reported.clear();
-            }
-            if (reported.add(instance.id() + "@" + instance.version())) {
-                String problem;
-                try {
-                    resolve(instance);
-                    problem = "unknown";
-                } catch (RuntimeException e) {
-                    problem = e.getMessage();
-                }
-                log.warn("saga instance {} cannot be resumed by node {} and is left untouched: {}", instance.id(),
-                        nodeId, problem);
-                emit(new HistoryEntry(instance.id(), now, SagaEventType.INSTANCE_NOT_RESUMABLE, null, 0, problem),
-                        instance.sagaName());
-            }
-        }
+    /** Another process holds this node id now: stop everything, as if closed, without releasing anything. */
+    void fenced() {
+        closed = true;
+        recovery.stopBackgroundTasks();
+        stopRuns("fenced: another process registered node id " + nodeId);
     }
 
-    /**
-     * Renews this node's leases every third of the lease. The renewal runs on the timer itself, not
-     * on the executor: queued behind step work on a busy pool it could come too late, and a healthy
-     * node would lose its sagas to another node. It is one short statement.
-     */
-    private void scheduleRenewal() {
-        if (closed) {
-            return;
-        }
-        // Runs on the timer's thread, not on the executor: queued behind a backlog of steps, the renewal
-        // would come after the lease ran out, and other nodes would claim instances this node still drives.
-        renewTask = timer.schedule(leaseDuration.dividedBy(3), () -> {
-            if (closed) {
-                return;
-            }
-            try {
-                int renewed = store.renewLeases(nodeId, leaseUntil(now()));
-                log.debug("renewed {} lease(s)", renewed);
-            } catch (RuntimeException e) {
-                log.warn("renewing the leases of node {} failed: {}", nodeId, e.toString());
-            }
-            scheduleRenewal();
-        });
+    SagaRun<?> run(String id) {
+        return active.get(id);
     }
 
-    private void schedulePoll() {
-        if (closed) {
-            return;
-        }
-        pollTask = later(pollInterval, () -> {
-            try {
-                recover();
-            } catch (RuntimeException e) {
-                log.warn("looking for instances to resume failed: {}", e.toString());
-            }
-            schedulePoll();
-        });
+    Collection<SagaRun<?>> runs() {
+        return active.values();
+    }
+
+    Definitions definitions() {
+        return definitions;
+    }
+
+    SagaTimer timer() {
+        return timer;
     }
 
     // ---------------------------------------------------------------- closing
@@ -693,16 +706,21 @@ public final class Orchestrator implements SagaOrchestrator {
         if (!closing.compareAndSet(false, true)) {
             return;
         }
+        boolean wasFenced = recovery.isFenced();
         closed = true;
-        cancelBackgroundTasks();
+        recovery.stopBackgroundTasks();
         awaitAttempts();
         stopRuns("closed");
-        try {
-            int released = store.releaseLeases(nodeId);
-            log.info("Sagaflow orchestrator on node {} closed; released {} lease(s) for other nodes", nodeId, released);
-        } catch (RuntimeException e) {
-            log.warn("releasing the leases of node {} failed; they expire within {}: {}", nodeId, leaseDuration,
-                    e.toString());
+        if (!wasFenced) {
+            try {
+                int released = store.releaseLeases(nodeId);
+                store.deregisterNode(recovery.lease());
+                log.info("Sagaflow orchestrator on node {} closed; released {} lease(s) for other nodes", nodeId,
+                        released);
+            } catch (RuntimeException e) {
+                log.warn("releasing the leases of node {} failed; they expire within {}: {}", nodeId, leaseDuration,
+                        e.toString());
+            }
         }
         shutdownOwned(false);
     }
@@ -717,30 +735,25 @@ public final class Orchestrator implements SagaOrchestrator {
         }
         halted = true;
         closed = true;
-        cancelBackgroundTasks();
+        recovery.stopBackgroundTasks();
         stopRuns("halted");
         shutdownOwned(true);
         log.info("Sagaflow orchestrator on node {} halted", nodeId);
     }
 
-    private void cancelBackgroundTasks() {
-        SagaTimer.Scheduled renew = renewTask;
-        SagaTimer.Scheduled poll = pollTask;
-        if (renew != null) {
-            renew.cancel();
-        }
-        if (poll != null) {
-            poll.cancel();
-        }
-    }
-
     private void awaitAttempts() {
         long deadline = System.nanoTime() + shutdownTimeout.toNanos();
         synchronized (attemptMonitor) {
-            while (active.values().stream().anyMatch(SagaRun::isAttemptInFlight)) {
+            while (active.values().stream().anyMatch(SagaRun::hasRunningHandlers)) {
                 long remaining = deadline - System.nanoTime();
                 if (remaining <= 0) {
-                    log.warn("attempts still running after {}; they will be resumed from the store", shutdownTimeout);
+                    for (SagaRun<?> run : active.values()) {
+                        if (run.hasRunningHandlers()) {
+                            log.warn("saga {} ({}): an attempt still runs after the shutdown timeout of {}; the"
+                                    + " saga is resumed from the store", run.id(), run.definition().name(),
+                                    shutdownTimeout);
+                        }
+                    }
                     return;
                 }
                 try {
@@ -771,18 +784,23 @@ public final class Orchestrator implements SagaOrchestrator {
                 ownedExecutor.shutdown();
             }
         }
+        if (ownedBackground != null) {
+            ownedBackground.shutdownNow();
+        }
         if (ownedTimer != null) {
             ownedTimer.close();
         }
     }
 
-    // ---------------------------------------------------------------- for SagaRun
+    // ---------------------------------------------------------------- for runs (RunHost)
 
-    SagaStore store() {
+    @Override
+    public SagaStore store() {
         return store;
     }
 
-    SagaCodec codec() {
+    @Override
+    public SagaCodec codec() {
         return codec;
     }
 
@@ -791,41 +809,53 @@ public final class Orchestrator implements SagaOrchestrator {
         return nodeId;
     }
 
-    List<StepInterceptor> interceptors() {
+    @Override
+    public Duration leaseDuration() {
+        return leaseDuration;
+    }
+
+    @Override
+    public List<StepInterceptor> interceptors() {
         return interceptors;
     }
 
-    boolean isClosed() {
+    @Override
+    public boolean isClosed() {
         return closed;
     }
 
-    boolean isHalted() {
+    @Override
+    public boolean isHalted() {
         return halted;
     }
 
-    Instant now() {
+    @Override
+    public Instant now() {
         return timer.now().truncatedTo(ChronoUnit.MILLIS);
     }
 
-    /**
-     * {@code now} plus the lease duration. The last result is kept and reused for the same {@code now}
-     * (one clock reading serves many writes); read and written without a lock, as the reading is immutable.
-     */
-    Instant leaseUntil(Instant now) {
-        LeaseReading last = lastLease;
-        if (last != null && last.now.equals(now)) {
-            return last.until;
-        }
-        Instant until = now.plus(leaseDuration);
-        lastLease = new LeaseReading(now, until);
-        return until;
+    @Override
+    public Transitions.Env env() {
+        return new Transitions.Env(now(), nodeId, codec, () -> ThreadLocalRandom.current().nextDouble());
     }
 
-    void forget(SagaRun<?> run) {
+    @Override
+    public boolean leaseHeld() {
+        return recovery.leaseHeld();
+    }
+
+    @Override
+    public void awaitLease(SagaRun<?> run) {
+        recovery.awaitLease(run);
+    }
+
+    @Override
+    public void forget(SagaRun<?> run) {
         active.remove(run.id(), run);
     }
 
-    void attemptFinished() {
+    @Override
+    public void attemptFinished() {
         if (closed) {
             synchronized (attemptMonitor) {
                 attemptMonitor.notifyAll();
@@ -833,7 +863,8 @@ public final class Orchestrator implements SagaOrchestrator {
         }
     }
 
-    OrchestratorClosedException closedException(String sagaName, String sagaId) {
+    @Override
+    public OrchestratorClosedException closedException(String sagaName, String sagaId) {
         return closedException(sagaName, sagaId, halted ? "halted" : "closed");
     }
 
@@ -842,12 +873,47 @@ public final class Orchestrator implements SagaOrchestrator {
                 + " before the saga finished; it goes on from the store when a node resumes it", sagaName, sagaId);
     }
 
-    /** Runs {@code task} on the executor after {@code delay}. */
-    SagaTimer.Scheduled later(Duration delay, Runnable task) {
+    @Override
+    public Duration timeoutGrace() {
+        return timeoutGrace;
+    }
+
+    @Override
+    public ErrorText errors() {
+        return errors;
+    }
+
+    @Override
+    public int maxDataLength() {
+        return Math.min(maxDataLength, store.maxDataLength());
+    }
+
+    @Override
+    public RetryPolicy storeBackoff() {
+        return STORE_BACKOFF;
+    }
+
+    @Override
+    public void quarantine(SagaInstance instance, String reason) {
+        recovery.quarantine(instance, reason);
+    }
+
+    @Override
+    public SagaTimer.Scheduled later(Duration delay, Runnable task) {
         return timer.schedule(delay.isNegative() ? Duration.ZERO : delay, () -> execute(task));
     }
 
-    void execute(Runnable task) {
+    /**
+     * Runs {@code task} on the executor. A task the executor rejects (a bounded host pool in a burst) is tried
+     * again after a short delay, never dropped: it may be a retry, a timeout or the poll that takes over dead
+     * nodes' sagas. Only a closed orchestrator drops tasks.
+     */
+    @Override
+    public void execute(Runnable task) {
+        execute(task, 1);
+    }
+
+    private void execute(Runnable task, int attempt) {
         try {
             executor.execute(() -> {
                 try {
@@ -856,12 +922,25 @@ public final class Orchestrator implements SagaOrchestrator {
                     log.error("Sagaflow task failed", t);
                 }
             });
+            if (attempt > 1) {
+                rejectedTasks.decrementAndGet();
+            }
         } catch (RejectedExecutionException e) {
-            log.debug("task rejected by the executor (shutting down?): {}", e.toString());
+            if (closed) {
+                log.debug("task rejected by the executor after close: {}", e.toString());
+                return;
+            }
+            if (attempt == 1 && rejectedTasks.getAndIncrement() == 0) {
+                log.warn("the executor rejected a Sagaflow task; it is tried again shortly (the pool is too small or"
+                        + " its queue too short for the sagas it runs): {}", e.toString());
+            }
+            timer.schedule(REJECTED_TASK_BACKOFF.delayBefore(Math.min(attempt + 1, 20)),
+                    () -> execute(task, attempt + 1));
         }
     }
 
-    void emit(HistoryEntry entry, String sagaName) {
+    @Override
+    public void emit(HistoryEntry entry, String sagaName) {
         if (listeners.isEmpty()) {
             return;
         }
@@ -876,65 +955,29 @@ public final class Orchestrator implements SagaOrchestrator {
         }
     }
 
-    Object convert(Object payload, Class<?> type) throws Exception {
+    @Override
+    public Object convert(Object payload, Class<?> type) throws Exception {
         if (payload == null || type.isInstance(payload)) {
             return payload;
         }
         return codec.decode(codec.encode(payload), type);
     }
 
-    // ---------------------------------------------------------------- definitions
+    // ---------------------------------------------------------------- helpers
 
     private void checkOpen(String sagaName) {
         if (closed) {
-            throw new OrchestratorClosedException("the orchestrator on node " + nodeId + " is closed", sagaName, null);
+            throw new OrchestratorClosedException("the orchestrator on node " + nodeId + " is "
+                    + (recovery.isFenced() ? "fenced: another process registered the same node id" : "closed"),
+                    sagaName, null);
         }
-    }
-
-    @SuppressWarnings("unchecked")
-    private <D> SagaDefinition<D> registered(SagaDefinition<D> definition) {
-        if (registeredObjects.containsKey(definition)) {
-            return definition;
-        }
-        SagaDefinition<?> registered = definitions.get(key(definition.name(), definition.version()));
-        if (registered == null) {
-            throw new UnknownSagaException("saga '" + definition.name() + "' version " + definition.version()
-                    + " is not registered; register it with SagaOrchestrator.builder(store).register(...); registered: "
-                    + describeDefinitions(), definition.name(), null);
-        }
-        if (!registered.fingerprint().equals(definition.fingerprint())) {
-            throw new DefinitionMismatchException("another definition of saga '" + definition.name() + "' version "
-                    + definition.version() + " is registered, with steps " + registered.stepNames() + " instead of "
-                    + definition.stepNames() + "; bump the version of the changed one", definition.name(), null);
-        }
-        return (SagaDefinition<D>) registered;
-    }
-
-    /** The registered definition that can resume {@code instance}, or an exception that says why none can. */
-    private SagaDefinition<?> resolve(SagaInstance instance) {
-        SagaDefinition<?> definition = definitions.get(key(instance.sagaName(), instance.sagaVersion()));
-        if (definition == null) {
-            throw new UnknownSagaException("saga '" + instance.sagaName() + "' version " + instance.sagaVersion()
-                    + " is not registered on node " + nodeId + "; registered: " + describeDefinitions(),
-                    instance.sagaName(), instance.id());
-        }
-        if (!definition.fingerprint().equals(instance.fingerprint())) {
-            List<String> storedSteps = instance.steps().stream().map(StepState::name).toList();
-            throw new DefinitionMismatchException("the instance was started by saga '" + instance.sagaName()
-                    + "' version " + instance.sagaVersion() + " with steps " + storedSteps + " (fingerprint "
-                    + instance.fingerprint() + "), but the registered definition of that name and version has steps "
-                    + definition.stepNames() + " (fingerprint " + definition.fingerprint() + "); register the original"
-                    + " definition to resume it, and give changed steps a new version", instance.sagaName(),
-                    instance.id());
-        }
-        return definition;
     }
 
     /** Refuses to act on a stored instance whose steps do not fit its definition. */
     private static void requireConsistent(SagaDefinition<?> definition, SagaInstance instance) {
-        String problem = SagaRun.stateProblem(definition, instance);
+        String problem = Transitions.stateProblem(definition, instance);
         if (problem != null) {
-            throw new DefinitionMismatchException("the stored instance cannot be resumed: " + problem,
+            throw new dev.sagaflow.DefinitionMismatchException("the stored instance cannot be resumed: " + problem,
                     definition.name(), instance.id());
         }
     }
@@ -954,10 +997,6 @@ public final class Orchestrator implements SagaOrchestrator {
         return data;
     }
 
-    private String describeDefinitions() {
-        return definitions.values().stream().map(d -> d.name() + " v" + d.version()).sorted().toList().toString();
-    }
-
     /**
      * A random (version 4) UUID from the thread's own generator: unique for all practical purposes,
      * and unlike {@code UUID.randomUUID()} it takes no lock shared by every starting thread. Ids are
@@ -968,21 +1007,5 @@ public final class Orchestrator implements SagaOrchestrator {
         long high = (random.nextLong() & ~0xF000L) | 0x4000L;
         long low = (random.nextLong() & ~(0xC000L << 48)) | (0x8000L << 48);
         return new UUID(high, low).toString();
-    }
-
-    private static String key(String name, int version) {
-        return name + "@" + version;
-    }
-
-    private static StepState[] pendingSteps(SagaDefinition<?> definition) {
-        StepState[] steps = new StepState[definition.steps().size()];
-        for (int i = 0; i < steps.length; i++) {
-            steps[i] = StepState.pending(definition.steps().get(i).name());
-        }
-        return steps;
-    }
-
-    /** A clock reading and the lease expiry computed from it. */
-    private record LeaseReading(Instant now, Instant until) {
     }
 }

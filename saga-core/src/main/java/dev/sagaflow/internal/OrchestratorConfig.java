@@ -9,8 +9,12 @@ import dev.sagaflow.store.SagaStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.function.UnaryOperator;
 
-/** The settings an orchestrator is built with; {@code executor} and {@code timer} may be null (defaults). */
+/**
+ * The settings an orchestrator is built with; {@code executor}, {@code timer} and {@code errorRedactor} may be
+ * null (defaults).
+ */
 public record OrchestratorConfig(
         SagaStore store,
         List<SagaDefinition<?>> definitions,
@@ -24,5 +28,9 @@ public record OrchestratorConfig(
         Duration leaseDuration,
         Duration pollInterval,
         Duration shutdownTimeout,
-        boolean recoverOnStart) {
+        boolean recoverOnStart,
+        Duration timeoutGrace,
+        int maxDataLength,
+        int maxErrorLength,
+        UnaryOperator<String> errorRedactor) {
 }

@@ -1,75 +1,78 @@
 package dev.sagaflow.internal;
 
-import dev.sagaflow.AsyncStepAction;
-import dev.sagaflow.BusinessRejection;
-import dev.sagaflow.IllegalTransitionException;
 import dev.sagaflow.ReplyRejectedException;
+import dev.sagaflow.SagaDataException;
 import dev.sagaflow.SagaDefinition;
 import dev.sagaflow.SagaEventType;
 import dev.sagaflow.SagaOutcome;
-import dev.sagaflow.SagaReply;
 import dev.sagaflow.SagaStatus;
 import dev.sagaflow.SagaStoreException;
-import dev.sagaflow.StepAction;
 import dev.sagaflow.StepDefinition;
 import dev.sagaflow.StepStatus;
 import dev.sagaflow.StepTimeoutException;
+import dev.sagaflow.internal.Transitions.Aborted;
+import dev.sagaflow.internal.Transitions.Event;
+import dev.sagaflow.internal.Transitions.Failed;
+import dev.sagaflow.internal.Transitions.ReplyApplied;
+import dev.sagaflow.internal.Transitions.ReplyRefused;
+import dev.sagaflow.internal.Transitions.Resumed;
+import dev.sagaflow.internal.Transitions.Succeeded;
+import dev.sagaflow.internal.Transitions.Transition;
 import dev.sagaflow.spi.SagaTimer;
-import dev.sagaflow.spi.StepInterceptor;
 import dev.sagaflow.store.HistoryEntry;
-import dev.sagaflow.store.SagaData;
+import dev.sagaflow.store.InstanceWrite;
+import dev.sagaflow.store.RecordedReply;
 import dev.sagaflow.store.SagaInstance;
 import dev.sagaflow.store.StepState;
-import dev.sagaflow.store.TransactionalSagaStore;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
- * Drives one saga instance on this node. Every event (an attempt's result, a timer, a reply, an
- * abort) is handled under this object's lock: it decides the next durable state, writes it with
- * one compare-and-set, and only then acts on it. User code (actions, compensations) always runs
- * outside the lock; a token tells a late result from the current one.
+ * Drives one saga instance on this node. It keeps the instance's last durable state, the attempt token, the
+ * attempts it runs and its timers. Every event (an attempt's result, a timer, a reply, an abort) is handled
+ * under this object's lock in three moves: {@link Transitions#decide decide} the next state, write it with one
+ * compare-and-set ({@link #write}), and only then act on it (start an attempt, arm a timer, finish). User code
+ * runs outside the lock, except reply mergers.
+ *
+ * <p>The token tells the current attempt from a late one: starting an attempt, its result, its timeout, a reply
+ * and an abort each advance it, and every scheduled callback carries the token it was scheduled under, so a
+ * timeout queued behind a result, or a wake-up scheduled before a takeover, acts on nothing.
  */
 final class SagaRun<D> {
     private static final Logger log = LoggerFactory.getLogger(SagaRun.class);
-    private static final int MAX_WRITE_BACKOFF_MS = 10_000;
 
-    private final Orchestrator orchestrator;
+    private final RunHost host;
+    private final RegisteredSaga<D> saga;
     private final SagaDefinition<D> definition;
     private final CompletableFuture<SagaOutcome<D>> outcome = new CompletableFuture<>();
+    private final Timers timers;
 
     // Guarded by this.
     private SagaInstance instance;
     private D data;
     private long token;
-    private boolean inFlight;
+    private Attempt<D> current;
+    private PendingWrite pending;
+    private Incoming parkedReply;
     private boolean done;
-    private PendingReply pendingReply;
-    private Transition pendingWrite;
-    private int writeFailures;
-    private Commit lastCommit;
-    private SagaTimer.Scheduled timeoutTask;
-    private SagaTimer.Scheduled wakeTask;
-    private SagaTimer.Scheduled deadlineTask;
-    private Instant attemptDeadline;
-    // While deciding a local step's transition inside its store transaction: commit() only records it.
-    private boolean decideOnly;
-    private Transition decided;
+    private boolean lostToOther;
+    private boolean awaitingLease;
 
-    SagaRun(Orchestrator orchestrator, SagaDefinition<D> definition, SagaInstance instance, D data) {
-        this.orchestrator = orchestrator;
-        this.definition = definition;
+    SagaRun(RunHost host, RegisteredSaga<D> saga, SagaInstance instance, D data) {
+        this.host = host;
+        this.saga = saga;
+        this.definition = saga.definition();
         this.instance = instance;
         this.data = data;
+        this.timers = new Timers(host);
     }
 
     String id() {
@@ -84,16 +87,21 @@ final class SagaRun<D> {
         return outcome;
     }
 
-    synchronized boolean isAttemptInFlight() {
-        return inFlight;
+    synchronized SagaInstance instance() {
+        return instance;
+    }
+
+    /** Whether an attempt runs, or a timed-out one has not returned yet: what {@code close()} waits for. */
+    synchronized boolean hasRunningHandlers() {
+        return current != null || timers.hasOvertaken();
     }
 
     // ---------------------------------------------------------------- driving
 
     /**
-     * Acts on the durable state: runs or schedules the current attempt, arms timers, or finishes.
-     * {@code recovered}: the instance was taken over from a crashed or stopped node, so a step found
-     * RUNNING may have taken effect and is re-run as a new attempt.
+     * Acts on the durable state: runs or schedules the current attempt, waits for a reply, or finishes.
+     * {@code recovered}: the instance was taken over from a crashed or stopped node, so a step found RUNNING
+     * may have taken effect and is re-run as a new attempt.
      */
     void resume(boolean recovered) {
         Runnable next;
@@ -107,255 +115,150 @@ final class SagaRun<D> {
         if (done) {
             return null;
         }
-        SagaStatus status = instance.status();
-        if (!status.isLive()) {
+        if (!instance.status().isLive()) {
             return finish();
         }
         armDeadline();
-        int index = currentIndex();
-        StepState step = instance.steps().get(index);
-        Instant now = orchestrator.now();
+        StepState step = instance.steps().get(Transitions.requireCurrent(definition, instance));
         if (step.status() == StepStatus.AWAITING_REPLY) {
-            armReplyTimeout(step.wakeAt());
-            return null;
+            return awaitReply();
         }
-        if (step.wakeAt() != null && step.wakeAt().isAfter(now)) {
+        if (step.wakeAt() != null && step.wakeAt().isAfter(host.now())) {
             scheduleWake(step.wakeAt());
             return null;
         }
-        if (!recovered) {
-            return attemptRunner();
-        }
-        // Found RUNNING (or COMPENSATING) after a crash: the last attempt may have run. Record that
-        // before running it again, so a crash loop still counts attempts.
-        boolean compensating = status == SagaStatus.COMPENSATING;
-        StepState resumed = compensating
-                ? step.with(StepStatus.COMPENSATING, step.attempts(), step.compensationAttempts() + 1,
-                        step.mayHaveTakenEffect(), step.startedAt(), step.endedAt(), null, step.error())
-                : step.with(StepStatus.RUNNING, step.attempts() + 1, step.compensationAttempts(),
-                        // A local step's interrupted attempt rolled back with its transaction.
-                        step.mayHaveTakenEffect() || !definition.steps().get(index).isLocal(),
-                        step.startedAt(), step.endedAt(), null, step.error());
-        StepState[] steps = replace(instance.steps(), index, resumed);
-        HistoryEntry entry = history(now, SagaEventType.STEP_RESUMED, step.name(),
-                compensating ? resumed.compensationAttempts() : resumed.attempts(),
-                compensating ? "compensation resumed from the store" : "action resumed from the store");
-        return commit(transition(status, steps, instance.error(), now, List.of(entry), data, Then.ATTEMPT));
+        return recovered ? apply(new Resumed()) : attemptRunner();
     }
 
-    private void runAttempt(long expectedVersion) {
-        Attempt attempt;
+    /** Runs the current attempt unless the run has moved on by the time it starts. */
+    private Runnable attemptRunner() {
+        long expected = token;
+        return () -> runAttempt(expected);
+    }
+
+    private void runAttempt(long expectedToken) {
+        Attempt<D> attempt;
+        boolean needLease;
         synchronized (this) {
-            attempt = instance.version() == expectedVersion ? prepareAttempt() : null;
+            attempt = expectedToken == token ? prepareAttempt() : null;
+            needLease = attempt == null && awaitingLease;
         }
         if (attempt != null) {
-            invoke(attempt);
+            AttemptInvoker.invoke(this, attempt);
+        } else if (needLease) {
+            host.awaitLease(this);
         }
     }
 
-    private Attempt prepareAttempt() {
-        if (done || orchestrator.isClosed() || pendingWrite != null || inFlight) {
+    private Attempt<D> prepareAttempt() {
+        if (done || host.isClosed() || pending != null || current != null || !instance.status().isLive()) {
             return null;
         }
         boolean compensating = instance.status() == SagaStatus.COMPENSATING;
-        int index = currentIndex();
+        int index = Transitions.requireCurrent(definition, instance);
         StepState step = instance.steps().get(index);
-        StepStatus expected = compensating ? StepStatus.COMPENSATING : StepStatus.RUNNING;
-        Instant now = orchestrator.now();
-        if (step.status() != expected || (step.wakeAt() != null && step.wakeAt().isAfter(now))) {
+        Instant now = host.now();
+        if (step.status() != (compensating ? StepStatus.COMPENSATING : StepStatus.RUNNING)
+                || (step.wakeAt() != null && step.wakeAt().isAfter(now))) {
             return null;
         }
-        StepDefinition<D> stepDefinition = definition.steps().get(index);
-        Instant deadline = attemptDeadline(stepDefinition, compensating, now);
-        int number = compensating ? step.compensationAttempts() : step.attempts();
+        Instant graceEnd = timers.graceEnd(index, now);
+        if (graceEnd != null) {
+            // A timed-out attempt of this step still runs: let it return (or its grace run out) first.
+            long expected = token;
+            timers.wake(Duration.between(now, graceEnd), () -> runAttempt(expected));
+            return null;
+        }
+        if (!host.leaseHeld()) {
+            // Paused past the lease (or renewals failing): confirm the instance is still ours before acting.
+            awaitingLease = true;
+            return null;
+        }
+        awaitingLease = false;
+        StepDefinition<D> stepDefinition = saga.step(index);
+        Instant timeoutAt = stepDefinition.timeout().map(now::plus).orElse(null);
+        Instant contextDeadline = timeoutAt;
+        if (!compensating && instance.deadline() != null && !Transitions.pivotSucceeded(definition, instance)
+                && (contextDeadline == null || instance.deadline().isBefore(contextDeadline))) {
+            contextDeadline = instance.deadline();
+        }
         long attemptToken = ++token;
-        inFlight = true;
-        attemptDeadline = deadline;
-        if (deadline != null) {
-            cancel(timeoutTask);
-            timeoutTask = orchestrator.later(Duration.between(now, deadline), () -> onTimeout(attemptToken));
-        }
+        int number = compensating ? step.compensationAttempts() : step.attempts();
         AttemptContext context = new AttemptContext(instance.id(), definition.name(), step.name(), number,
-                compensating, deadline, null);
-        return new Attempt(attemptToken, index, compensating, context, data, instance.version());
+                compensating, contextDeadline, null, instance.metadata());
+        Attempt<D> attempt = new Attempt<>(attemptToken, index, compensating, context, data, instance.version(),
+                timeoutAt, saga.handler(index, compensating), stepDefinition.isLocal());
+        current = attempt;
+        if (timeoutAt != null) {
+            timers.attemptTimeout(Duration.between(now, timeoutAt), () -> onTimeout(attemptToken));
+        }
+        return attempt;
     }
 
-    private Instant attemptDeadline(StepDefinition<D> step, boolean compensating, Instant now) {
-        Instant deadline = step.timeout().map(now::plus).orElse(null);
-        Instant sagaDeadline = instance.deadline();
-        if (!compensating && sagaDeadline != null && !pivotSucceeded()
-                && (deadline == null || sagaDeadline.isBefore(deadline))) {
-            deadline = sagaDeadline;
-        }
-        return deadline;
-    }
-
-    private void invoke(Attempt attempt) {
-        StepDefinition<D> step = definition.steps().get(attempt.index);
-        String previousStep = MDC.get(Orchestrator.MDC_STEP);
-        MDC.put(Orchestrator.MDC_SAGA_ID, instance.id());
-        MDC.put(Orchestrator.MDC_SAGA_NAME, definition.name());
-        MDC.put(Orchestrator.MDC_STEP, step.name());
-        try {
-            log.debug("running {} attempt {}", attempt.context.isCompensation() ? "compensation" : "action",
-                    attempt.context.attempt());
-            if (step.isLocal()) {
-                invokeLocal(attempt, step);
-                return;
-            }
-            for (StepInterceptor interceptor : orchestrator.interceptors()) {
-                interceptor.beforeAttempt(attempt.context);
-            }
-            StepAction<D> sync = attempt.compensation ? step.compensation() : step.action();
-            if (sync != null) {
-                D result = sync.apply(attempt.data, attempt.context);
-                onResult(attempt, result, null);
-                return;
-            }
-            AsyncStepAction<D> async = attempt.compensation ? step.asyncCompensation() : step.asyncAction();
-            CompletionStage<D> stage = async.apply(attempt.data, attempt.context);
-            if (stage == null) {
-                onResult(attempt, null, new IllegalStateException("asynchronous handler returned a null stage"));
-                return;
-            }
-            stage.whenComplete((result, error) -> onResult(attempt, result, unwrap(error)));
-        } catch (Throwable error) {
-            onResult(attempt, null, error);
-        } finally {
-            restoreMdc(previousStep);
-        }
-    }
-
-    /**
-     * Runs a local step's handler inside the store transaction that records its outcome: the
-     * transition is decided inside the transaction and applied only once it has committed.
-     */
-    private void invokeLocal(Attempt attempt, StepDefinition<D> step) {
-        TransactionalSagaStore store = (TransactionalSagaStore) orchestrator.store();
-        List<Transition> decided = new ArrayList<>(1);
-        boolean committed;
-        try {
-            committed = store.updateWithLocalWork(attempt.version, connection -> {
-                AttemptContext context = attempt.context.withConnection(connection);
-                for (StepInterceptor interceptor : orchestrator.interceptors()) {
-                    interceptor.beforeAttempt(context);
-                }
-                StepAction<D> handler = attempt.compensation ? step.compensation() : step.action();
-                D result = handler.apply(attempt.data, context);
-                if (result == null) {
-                    throw new NullHandlerResult((attempt.compensation ? "compensation" : "action") + " returned null data");
-                }
-                Transition transition = decideSuccess(attempt, result);
-                if (transition == null) {
-                    throw new StaleAttempt();
-                }
-                decided.add(transition);
-                return new TransactionalSagaStore.Write(transition.next, transition.history);
-            });
-        } catch (TransactionalSagaStore.LocalWorkException e) {
-            if (!(e.getCause() instanceof StaleAttempt)) {
-                onResult(attempt, null, e.getCause());
-            }
-            return;
-        } catch (RuntimeException e) {
-            // The store failed around the work: it rolled back unless the commit itself was lost.
-            committed = !decided.isEmpty() && alreadyWrittenQuietly(decided.get(0).next);
-            if (!committed) {
-                localStoreFailure(attempt, e);
-                return;
-            }
-        }
-        Runnable next;
+    /** Called once the lease is renewed and the instance re-read: act again if it is still ours. */
+    void leaseConfirmed(SagaInstance stored) {
+        Runnable next = null;
         synchronized (this) {
-            if (attempt.token != token || done) {
+            if (done) {
                 return;
             }
-            inFlight = false;
-            orchestrator.attemptFinished();
-            cancel(timeoutTask);
-            if (!committed) {
-                lastCommit = Commit.LOST;
+            awaitingLease = false;
+            if (stored == null || !sameState(stored, instance) || !host.nodeId().equals(stored.owner())) {
                 lost();
                 return;
             }
-            lastCommit = Commit.WRITTEN;
-            next = applied(decided.get(0));
+            instance = stored;
+            next = attemptRunner();
         }
         run(next);
     }
 
-    /** Decides, without writing, the transition that records a successful attempt; null if the attempt is stale. */
-    private synchronized Transition decideSuccess(Attempt attempt, D result) {
-        if (attempt.token != token || done || instance.version() != attempt.version) {
-            return null;
-        }
-        decideOnly = true;
-        try {
-            if (attempt.compensation) {
-                compensationFinished(attempt.index, result, null);
-            } else {
-                stepSucceeded(attempt.index, result, orchestrator.now());
-            }
-            return decided;
-        } finally {
-            decideOnly = false;
-            decided = null;
-        }
-    }
+    // ---------------------------------------------------------------- attempt results
 
-    private boolean alreadyWrittenQuietly(SagaInstance intended) {
-        try {
-            return alreadyWritten(intended);
-        } catch (RuntimeException e) {
-            return false;
-        }
-    }
-
-    /** The store failed while a local attempt ran; nothing took effect, so the attempt is run again later. */
-    private void localStoreFailure(Attempt attempt, RuntimeException error) {
-        synchronized (this) {
-            if (attempt.token != token || done) {
-                return;
-            }
-            token++;
-            inFlight = false;
-            orchestrator.attemptFinished();
-            cancel(timeoutTask);
-            writeFailures++;
-            long backoff = writeBackoffMillis();
-            log.warn("saga {} ({}): the store failed during local step '{}', which was rolled back; running it again"
-                    + " in {} ms: {}", instance.id(), definition.name(), attempt.context.stepName(), backoff,
-                    error.toString());
-            long version = instance.version();
-            cancel(wakeTask);
-            wakeTask = orchestrator.later(Duration.ofMillis(backoff), () -> runAttempt(version));
-        }
-    }
-
-    private void onResult(Attempt attempt, D result, Throwable error) {
+    /** An attempt returned (or failed); {@code error} already unwrapped. */
+    void onResult(Attempt<D> attempt, D result, Throwable error) {
         Runnable next;
         synchronized (this) {
-            if (attempt.token != token || done) {
+            if (attempt != current || done) {
                 log.debug("ignoring the late result of attempt {} of step '{}' of saga {}",
-                        attempt.context.attempt(), attempt.context.stepName(), instance.id());
-                return;
+                        attempt.context().attempt(), attempt.context().stepName(), instance.id());
+                if (timers.overtakenReturned(attempt)) {
+                    // A later attempt at this step waited for this one to return.
+                    next = current == null ? attemptRunner() : null;
+                } else {
+                    next = null;
+                }
+            } else {
+                endAttempt();
+                Throwable failure = error;
+                if (failure == null && result == null) {
+                    failure = new NullHandlerResult((attempt.compensation() ? "compensation" : "action")
+                            + " returned null data");
+                }
+                if (parkedReply != null && !attempt.compensation()) {
+                    next = applyParkedReply(attempt.index(), failure == null ? result : null);
+                } else if (failure == null) {
+                    next = apply(new Succeeded(attempt.index(), attempt.compensation(), result, attempt.timeoutAt()));
+                } else {
+                    next = apply(failed(attempt.index(), attempt.compensation(), failure, false));
+                }
             }
-            inFlight = false;
-            orchestrator.attemptFinished();
-            Throwable failure = error;
-            if (failure == null && result == null) {
-                failure = new NullHandlerResult((attempt.compensation ? "compensation" : "action")
-                        + " returned null data");
-            }
-            StepDefinition<D> step = definition.steps().get(attempt.index);
-            if (!(failure == null && step.awaitsReply() && !attempt.compensation)) {
-                cancel(timeoutTask);
-            }
-            next = attempt.compensation
-                    ? compensationFinished(attempt.index, result, failure)
-                    : actionFinished(attempt.index, result, failure, false);
         }
         run(next);
+    }
+
+    /** The current attempt ended; its token is spent and its timeout moot. */
+    private void endAttempt() {
+        token++;
+        current = null;
+        timers.cancelAttemptTimeout();
+        host.attemptFinished();
+    }
+
+    private Failed failed(int index, boolean compensation, Throwable error, boolean possiblyDone) {
+        boolean retryable = !(error instanceof NullHandlerResult) && !(error instanceof UnstorableResult)
+                && !saga.step(index).isRejection(error);
+        return new Failed(index, compensation, error, host.errors().describe(error), possiblyDone, retryable);
     }
 
     private void onTimeout(long attemptToken) {
@@ -364,520 +267,654 @@ final class SagaRun<D> {
             if (attemptToken != token || done) {
                 return;
             }
-            if (pendingWrite != null) {
+            if (pending != null) {
                 // Decide the timeout once the pending write has landed.
-                timeoutTask = orchestrator.later(Duration.ofMillis(MAX_WRITE_BACKOFF_MS / 10), () -> onTimeout(attemptToken));
+                timers.attemptTimeout(host.storeBackoff().initialDelay(), () -> onTimeout(attemptToken));
                 return;
             }
-            token++;
-            if (inFlight) {
-                inFlight = false;
-                orchestrator.attemptFinished();
+            next = timedOut();
+        }
+        run(next);
+    }
+
+    private Runnable timedOut() {
+        int index = Transitions.requireCurrent(definition, instance);
+        StepState step = instance.steps().get(index);
+        boolean compensating = instance.status() == SagaStatus.COMPENSATING;
+        token++;
+        if (step.status() == StepStatus.AWAITING_REPLY) {
+            RecordedReply recorded = recordedReplyQuietly(step.name());
+            if (recorded != null) {
+                // A reply recorded before the timeout fired wins over it.
+                return applyReply(index, new Incoming(recorded, null));
             }
-            int index = currentIndex();
-            StepState step = instance.steps().get(index);
-            String message = (instance.status() == SagaStatus.COMPENSATING ? "compensation" : "action")
-                    + " timed out (attempt " + (instance.status() == SagaStatus.COMPENSATING
-                            ? step.compensationAttempts() : step.attempts()) + ")";
-            StepTimeoutException timeout = new StepTimeoutException(message, definition.name(), instance.id(),
-                    step.name());
-            if (instance.status() == SagaStatus.COMPENSATING) {
-                next = compensationFinished(index, null, timeout);
-            } else {
-                next = actionFinished(index, null, timeout, true);
+        }
+        Attempt<D> attempt = current;
+        if (attempt != null) {
+            current = null;
+            host.attemptFinished();
+            timers.overtake(attempt, host.now().plus(host.timeoutGrace()));
+        }
+        if (!compensating && Transitions.deadlinePassed(definition, instance, host.now())) {
+            // The saga's own deadline came with the step's: it decides (SAGA_ABORTED), not the step's timeout.
+            return apply(new Aborted("saga deadline " + instance.deadline() + " exceeded"));
+        }
+        String message = (compensating ? "compensation" : "action") + " timed out (attempt "
+                + (compensating ? step.compensationAttempts() : step.attempts()) + ")";
+        StepTimeoutException timeout = new StepTimeoutException(message, definition.name(), instance.id(),
+                step.name());
+        return apply(failed(index, compensating, timeout, true));
+    }
+
+    // ---------------------------------------------------------------- local steps
+
+    /** Decides, inside a local attempt's transaction, the write that records its success; null if stale. */
+    synchronized InstanceWrite decideLocalSuccess(Attempt<D> attempt, D result) {
+        if (attempt != current || done || pending != null) {
+            return null;
+        }
+        Transition transition = Transitions.decide(definition, instance,
+                new Succeeded(attempt.index(), attempt.compensation(), result, null), host.env());
+        String problem = checkData(transition);
+        if (problem != null) {
+            // The work rolls back with the transaction, so the step did not take effect.
+            throw new UnstorableResult("its result could not be stored: " + problem);
+        }
+        attempt.decided(transition);
+        return toWrite(transition);
+    }
+
+    /** A local attempt's transaction committed with the write it decided. */
+    void localCommitted(Attempt<D> attempt) {
+        Runnable next = null;
+        synchronized (this) {
+            if (attempt == current && !done) {
+                endAttempt();
+                next = applied(attempt.decided());
             }
         }
         run(next);
     }
 
-    // ---------------------------------------------------------------- forward
-
-    private Runnable actionFinished(int index, D result, Throwable error, boolean timedOut) {
-        StepDefinition<D> stepDefinition = definition.steps().get(index);
-        StepState step = instance.steps().get(index);
-        Instant now = orchestrator.now();
-        if (pendingReply != null) {
-            // The participant answered while our side of the action ran: the command went out, so
-            // the reply decides the step whatever the action's own outcome.
-            PendingReply reply = pendingReply;
-            pendingReply = null;
-            if (error == null) {
-                data = result;
-            }
-            Runnable next = applyReply(index, reply.reply);
-            reply.settle(lastCommit, this);
-            return next;
-        }
-        if (error == null) {
-            if (stepDefinition.awaitsReply()) {
-                StepState awaiting = step.with(StepStatus.AWAITING_REPLY, step.attempts(), step.compensationAttempts(),
-                        step.mayHaveTakenEffect(), step.startedAt(), null, attemptDeadline, null);
-                HistoryEntry entry = history(now, SagaEventType.STEP_AWAITING_REPLY, step.name(), step.attempts(), null);
-                return commit(transition(SagaStatus.RUNNING, replace(instance.steps(), index, awaiting),
-                        instance.error(), now, List.of(entry), result, Then.NONE));
-            }
-            return stepSucceeded(index, result, now);
-        }
-        boolean mayHaveTakenEffect = step.mayHaveTakenEffect() || timedOut;
-        String message = describe(error);
-        boolean retryable = !(error instanceof NullHandlerResult)
-                && stepDefinition.retryPolicy().shouldRetry(step.attempts(), error)
-                && !sagaDeadlinePassed(now);
-        if (retryable) {
-            Instant wakeAt = now.plus(stepDefinition.retryPolicy().delayBefore(step.attempts() + 1));
-            StepState retrying = step.with(StepStatus.RUNNING, step.attempts() + 1, step.compensationAttempts(),
-                    mayHaveTakenEffect, step.startedAt(), null, wakeAt, message);
-            HistoryEntry entry = history(now, SagaEventType.STEP_RETRY_SCHEDULED, step.name(), step.attempts(), message);
-            log.debug("step '{}' of saga {} failed attempt {}, retrying at {}: {}", step.name(), instance.id(),
-                    step.attempts(), wakeAt, message);
-            return commit(transition(SagaStatus.RUNNING, replace(instance.steps(), index, retrying),
-                    instance.error(), now, List.of(entry), data, Then.WAKE));
-        }
-        return giveUp(index, message, mayHaveTakenEffect, now, List.of());
-    }
-
-    private Runnable stepSucceeded(int index, D result, Instant now) {
-        StepState step = instance.steps().get(index);
-        StepState succeeded = step.with(StepStatus.SUCCEEDED, step.attempts(), step.compensationAttempts(),
-                step.mayHaveTakenEffect(), step.startedAt(), now, null, null);
-        StepState[] steps = replace(instance.steps(), index, succeeded);
-        HistoryEntry entry = history(now, SagaEventType.STEP_SUCCEEDED, step.name(), step.attempts(), null);
-        if (index + 1 < steps.length) {
-            StepState following = steps[index + 1];
-            set(steps, index + 1, following.with(StepStatus.RUNNING, 1, 0, false, now, null, null, null));
-            return commit(transition(SagaStatus.RUNNING, steps, null, now, List.of(entry), result, Then.ATTEMPT));
-        }
-        List<HistoryEntry> entries = List.of(entry, history(now, SagaEventType.SAGA_COMPLETED, null, 0, null));
-        return commit(transition(SagaStatus.COMPLETED, steps, null, now, entries, result, Then.NONE));
-    }
-
-    /** The step at {@code index} gives up: the saga compensates, or is FAILED after the pivot. */
-    private Runnable giveUp(int index, String message, boolean mayHaveTakenEffect, Instant now,
-            List<HistoryEntry> earlier) {
-        StepState step = instance.steps().get(index);
-        StepState failed = step.with(StepStatus.FAILED, step.attempts(), step.compensationAttempts(),
-                mayHaveTakenEffect, step.startedAt(), now, null, message);
-        StepState[] steps = replace(instance.steps(), index, failed);
-        List<HistoryEntry> entries = plus(earlier, history(now, SagaEventType.STEP_FAILED, step.name(),
-                step.attempts(), message));
-        String reason = "step '" + step.name() + "' failed: " + message;
-        if (definition.pivotIndex() >= 0 && index > definition.pivotIndex()) {
-            log.warn("saga {} ({}) is FAILED: step '{}' after the pivot gave up after {} attempts: {}",
-                    instance.id(), definition.name(), step.name(), step.attempts(), message);
-            entries = plus(entries, history(now, SagaEventType.SAGA_FAILED, step.name(), step.attempts(), reason));
-            return commit(transition(SagaStatus.FAILED, steps, reason, now, entries, data, Then.NONE));
-        }
-        return startCompensation(steps, index, reason, entries, now, data);
-    }
-
-    private Runnable startCompensation(StepState[] steps, int from, String reason, List<HistoryEntry> entries,
-            Instant now, D newData) {
-        int target = nextToCompensate(steps, from);
-        if (target < 0) {
-            List<HistoryEntry> all = plus(entries, history(now, SagaEventType.SAGA_COMPENSATED, null, 0, reason));
-            return commit(transition(SagaStatus.COMPENSATED, steps, reason, now, all, newData, Then.NONE));
-        }
-        StepState step = steps[target];
-        set(steps, target, step.with(StepStatus.COMPENSATING, step.attempts(), 1, step.mayHaveTakenEffect(),
-                step.startedAt(), step.endedAt(), null, step.error()));
-        return commit(transition(SagaStatus.COMPENSATING, steps, reason, now, entries, newData, Then.ATTEMPT));
-    }
-
-    private int nextToCompensate(StepState[] steps, int from) {
-        for (int i = from; i >= 0; i--) {
-            if (steps[i].needsCompensation() && definition.steps().get(i).hasCompensation()) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    // ---------------------------------------------------------------- backward
-
-    private Runnable compensationFinished(int index, D result, Throwable error) {
-        StepState step = instance.steps().get(index);
-        Instant now = orchestrator.now();
-        if (error == null) {
-            StepState compensated = step.with(StepStatus.COMPENSATED, step.attempts(), step.compensationAttempts(),
-                    step.mayHaveTakenEffect(), step.startedAt(), now, null, step.error());
-            StepState[] steps = replace(instance.steps(), index, compensated);
-            List<HistoryEntry> entries = List.of(history(now, SagaEventType.COMPENSATION_SUCCEEDED, step.name(),
-                    step.compensationAttempts(), null));
-            return startCompensation(steps, index - 1, instance.error(), entries, now, result);
-        }
-        String message = describe(error);
-        StepDefinition<D> stepDefinition = definition.steps().get(index);
-        if (!(error instanceof NullHandlerResult)
-                && stepDefinition.compensationRetryPolicy().shouldRetry(step.compensationAttempts(), error)) {
-            Instant wakeAt = now.plus(stepDefinition.compensationRetryPolicy().delayBefore(step.compensationAttempts() + 1));
-            StepState retrying = step.with(StepStatus.COMPENSATING, step.attempts(), step.compensationAttempts() + 1,
-                    step.mayHaveTakenEffect(), step.startedAt(), step.endedAt(), wakeAt, message);
-            HistoryEntry entry = history(now, SagaEventType.COMPENSATION_RETRY_SCHEDULED, step.name(),
-                    step.compensationAttempts(), message);
-            return commit(transition(SagaStatus.COMPENSATING, replace(instance.steps(), index, retrying),
-                    instance.error(), now, List.of(entry), data, Then.WAKE));
-        }
-        StepState stuck = step.with(StepStatus.COMPENSATING, step.attempts(), step.compensationAttempts(),
-                step.mayHaveTakenEffect(), step.startedAt(), step.endedAt(), null, message);
-        String reason = "compensation of step '" + step.name() + "' gave up after " + step.compensationAttempts()
-                + " attempts: " + message;
-        log.error("saga {} ({}) is FAILED and needs an operator: {}", instance.id(), definition.name(), reason);
-        List<HistoryEntry> entries = List.of(
-                history(now, SagaEventType.COMPENSATION_GAVE_UP, step.name(), step.compensationAttempts(), message),
-                history(now, SagaEventType.SAGA_FAILED, step.name(), step.compensationAttempts(), reason));
-        return commit(transition(SagaStatus.FAILED, replace(instance.steps(), index, stuck), reason, now, entries, data, Then.NONE));
-    }
-
-    // ---------------------------------------------------------------- replies and operators
-
     /**
-     * Applies a reply, or parks it until the running action returns. The returned future completes
-     * when the reply is durably recorded, or exceptionally when it is rejected or cannot be recorded.
+     * A local attempt did not commit: its work rolled back. {@code conflict}: the version check failed (the
+     * instance moved); otherwise the store failed ({@code error}) and the attempt runs again later.
      */
-    CompletableFuture<Void> onReply(SagaReply reply) {
-        CompletableFuture<Void> recorded = new CompletableFuture<>();
+    void localRolledBack(Attempt<D> attempt, boolean conflict, RuntimeException error) {
         Runnable next = null;
         synchronized (this) {
-            String problem = replyProblem(reply);
-            if (problem != null) {
-                recorded.completeExceptionally(rejected(reply, problem));
-                return recorded;
+            if (attempt != current || done) {
+                return;
             }
-            if (pendingWrite != null) {
-                recorded.completeExceptionally(new SagaStoreException("the store is unavailable; the reply for step '"
-                        + reply.step() + "' was not recorded, deliver it again later", instance.id(), null));
-                return recorded;
-            }
-            int index = currentIndex();
-            if (inFlight && instance.steps().get(index).status() == StepStatus.RUNNING) {
-                pendingReply = new PendingReply(reply, recorded);
-                return recorded;
-            }
-            token++;
-            cancel(timeoutTask);
-            cancel(wakeTask);
-            next = applyReply(index, reply);
-            new PendingReply(reply, recorded).settle(lastCommit, this);
-        }
-        // The host's thread only records the reply; the saga goes on on the executor.
-        if (next != null) {
-            orchestrator.execute(next);
-        }
-        return recorded;
-    }
-
-    /** Why {@code reply} cannot be applied to the current durable state, or {@code null} if it can. */
-    synchronized String replyProblem(SagaReply reply) {
-        if (done) {
-            return "the saga is no longer driven by this node";
-        }
-        return replyProblem(definition, instance, reply);
-    }
-
-    static String replyProblem(SagaDefinition<?> definition, SagaInstance instance, SagaReply reply) {
-        StepDefinition<?> step = definition.step(reply.step()).orElse(null);
-        if (step == null) {
-            return "the saga has no step '" + reply.step() + "'";
-        }
-        if (!step.awaitsReply()) {
-            return "step '" + reply.step() + "' does not await replies";
-        }
-        StepState state = instance.step(reply.step());
-        if (instance.status() != SagaStatus.RUNNING) {
-            return "the saga is " + instance.status() + " and step '" + reply.step() + "' is " + state.status();
-        }
-        if (state.status() != StepStatus.AWAITING_REPLY && state.status() != StepStatus.RUNNING) {
-            return "step '" + reply.step() + "' is " + state.status() + ", not waiting for a reply";
-        }
-        return null;
-    }
-
-    private ReplyRejectedException rejected(SagaReply reply, String problem) {
-        orchestrator.emit(new HistoryEntry(instance.id(), orchestrator.now(), SagaEventType.REPLY_REJECTED,
-                reply.step(), 0, problem), definition.name());
-        return new ReplyRejectedException("reply rejected: " + problem, definition.name(), instance.id(), reply.step());
-    }
-
-    private Runnable applyReply(int index, SagaReply reply) {
-        StepDefinition<D> step = definition.steps().get(index);
-        StepState state = instance.steps().get(index);
-        Instant now = orchestrator.now();
-        if (!reply.succeeded()) {
-            String message = "failure reply: " + reply.reason();
-            return giveUp(index, message, state.mayHaveTakenEffect(), now, List.of());
-        }
-        D merged;
-        try {
-            Object payload = orchestrator.convert(reply.payload(), step.replyType().orElse(Object.class));
-            merged = step.replyMerger().merge(data, payload);
-            if (merged == null) {
-                throw new NullHandlerResult("reply merger returned null data");
-            }
-        } catch (Exception e) {
-            // The participant did act, so the step is compensated with the others.
-            return giveUp(index, "reply could not be merged: " + describe(e), true, now, List.of());
-        }
-        return stepSucceeded(index, merged, now);
-    }
-
-    /** Aborts the saga (operator or deadline): gives up the current step and compensates. */
-    void abort(String reason) {
-        Runnable next;
-        synchronized (this) {
-            String problem = abortProblem(definition, instance);
-            if (done) {
-                problem = "the saga is no longer driven by this node";
-            }
-            if (problem != null) {
-                throw new IllegalTransitionException("cannot abort: " + problem, definition.name(), instance.id(), null);
-            }
-            if (pendingWrite != null) {
-                throw new SagaStoreException("the store is unavailable; cannot abort now", instance.id(), null);
-            }
-            token++;
-            if (inFlight) {
-                inFlight = false;
-                orchestrator.attemptFinished();
-            }
-            cancel(timeoutTask);
-            cancel(wakeTask);
-            if (pendingReply != null) {
-                pendingReply.recorded.completeExceptionally(rejected(pendingReply.reply, "the saga was aborted"));
-                pendingReply = null;
-            }
-            int index = currentIndex();
-            StepState step = instance.steps().get(index);
-            boolean mayHaveTakenEffect = step.mayHaveTakenEffect() || step.status() == StepStatus.AWAITING_REPLY
-                    || step.wakeAt() == null;
-            Instant now = orchestrator.now();
-            List<HistoryEntry> aborted = List.of(history(now, SagaEventType.SAGA_ABORTED, null, 0, reason));
-            next = giveUp(index, "aborted: " + reason, mayHaveTakenEffect, now, aborted);
-            if (lastCommit == Commit.LOST) {
-                throw new IllegalTransitionException("cannot abort: the saga was changed by another node",
-                        definition.name(), instance.id(), null);
+            endAttempt();
+            if (conflict) {
+                next = resolveConflict(null, null, 0, null);
+            } else if (isPermanent(error)) {
+                next = apply(failed(attempt.index(), attempt.compensation(),
+                        new UnstorableResult("the store refused it for good: " + host.errors().describe(error)), false));
+            } else {
+                Duration delay = host.storeBackoff().initialDelay();
+                log.warn("saga {} ({}): the store failed during local step '{}', which was rolled back; running it"
+                        + " again in {} ms: {}", instance.id(), definition.name(), attempt.context().stepName(),
+                        delay.toMillis(), error.toString());
+                long expected = token;
+                timers.wake(delay, () -> runAttempt(expected));
             }
         }
-        if (next != null) {
-            orchestrator.execute(next);
-        }
-    }
-
-    /**
-     * Why a stored instance cannot be driven by {@code definition} although their fingerprints
-     * match (its row was edited or corrupted): its steps are not the definition's, or it is live but
-     * no step is current. {@code null} if it can.
-     */
-    static String stateProblem(SagaDefinition<?> definition, SagaInstance instance) {
-        List<String> stored = instance.steps().stream().map(StepState::name).toList();
-        if (!stored.equals(definition.stepNames())) {
-            return "its stored steps " + stored + " are not the steps " + definition.stepNames() + " of saga '"
-                    + definition.name() + "' version " + definition.version();
-        }
-        if (instance.status().isLive()) {
-            boolean compensating = instance.status() == SagaStatus.COMPENSATING;
-            boolean current = instance.steps().stream().anyMatch(step -> compensating
-                    ? step.status() == StepStatus.COMPENSATING
-                    : step.status() == StepStatus.RUNNING || step.status() == StepStatus.AWAITING_REPLY);
-            if (!current) {
-                return "it is " + instance.status() + " but no step is "
-                        + (compensating ? "COMPENSATING" : "RUNNING or AWAITING_REPLY") + ": " + instance.steps();
-            }
-        }
-        return null;
-    }
-
-    static String abortProblem(SagaDefinition<?> definition, SagaInstance instance) {
-        if (instance.status() != SagaStatus.RUNNING) {
-            return "the saga is " + instance.status() + ", only a RUNNING saga can be aborted (RUNNING -> COMPENSATING)";
-        }
-        int pivot = definition.pivotIndex();
-        if (pivot >= 0 && instance.steps().get(pivot).status() == StepStatus.SUCCEEDED) {
-            return "the saga is past its pivot '" + definition.steps().get(pivot).name() + "' and must finish";
-        }
-        return null;
+        run(next);
     }
 
     // ---------------------------------------------------------------- writes
 
-    private Transition transition(SagaStatus status, StepState[] steps, String error, Instant now,
-            List<HistoryEntry> entries, D newData, Then then) {
-        return new Transition(next(status, steps, error, now, newData), entries, newData, then);
+    /** Decides the transition {@code event} makes and writes it. Under the lock. */
+    private Runnable apply(Event event) {
+        return write(Transitions.decide(definition, instance, event, host.env()), event, 0, null);
     }
 
-    private Runnable commit(Transition transition) {
-        if (decideOnly) {
-            decided = transition;
-            return null;
-        }
-        if (orchestrator.isHalted()) {
+    /**
+     * Writes {@code transition} with one compare-and-set and returns what to do next. A store that refuses the
+     * write for good gets a simpler one ({@link #refuse}); one that fails otherwise gets it again later
+     * ({@link PendingWrite}), nothing forgotten meanwhile; a lost compare-and-set is resolved by reading back.
+     */
+    private Runnable write(Transition transition, Event cause, int fallbacks, PendingWrite previous) {
+        if (host.isHalted()) {
             abandon("the orchestrator was halted");
-            lastCommit = Commit.LOST;
             return null;
         }
-        boolean written;
+        String dataProblem = checkData(transition);
+        if (dataProblem != null) {
+            return refuse(transition, cause, dataProblem, fallbacks);
+        }
         try {
-            written = orchestrator.store().update(instance.version(), transition.next, transition.history);
+            if (host.store().update(instance.version(), toWrite(transition))) {
+                return applied(transition);
+            }
         } catch (RuntimeException e) {
-            pendingWrite = transition;
-            lastCommit = Commit.PENDING;
-            writeFailures = 0;
-            scheduleWriteRetry(e);
+            if (isPermanent(e)) {
+                return refuse(transition, cause, host.errors().describe(e), fallbacks);
+            }
+            keepPending(previous, transition, cause, e);
             return null;
         }
-        if (!written) {
-            lastCommit = Commit.LOST;
-            lost();
-            return null;
-        }
-        lastCommit = Commit.WRITTEN;
-        return applied(transition);
+        return resolveConflict(transition, cause, fallbacks, previous);
     }
 
+    private void keepPending(PendingWrite previous, Transition transition, Event cause, RuntimeException error) {
+        pending = previous == null ? new PendingWrite(transition, cause, error)
+                : previous.carrying(transition, cause, error);
+        scheduleRetry(error);
+    }
+
+    private InstanceWrite toWrite(Transition transition) {
+        SagaInstance next = transition.next();
+        return new InstanceWrite(next, transition.history(), next.owner() == null ? null : host.leaseDuration(),
+                transition.consumedReplies(), List.of());
+    }
+
+    /** Why the data of {@code transition} cannot be written, or {@code null}. */
+    private String checkData(Transition transition) {
+        if (transition.data() == null) {
+            return null;
+        }
+        String json;
+        try {
+            json = transition.next().data().json();
+        } catch (SagaDataException e) {
+            return host.errors().clean(e.getMessage());
+        }
+        int limit = Math.min(host.maxDataLength(), host.store().maxDataLength());
+        if (json.length() > limit) {
+            return "saga data of " + json.length() + " characters is longer than the limit of " + limit;
+        }
+        if (transition.data().getClass() != definition.dataType()) {
+            // Another class than the declared one (a subclass): it must still read back as the declared type.
+            try {
+                host.codec().decode(json, definition.dataType());
+            } catch (Exception e) {
+                return "saga data of type " + transition.data().getClass().getName() + " cannot be read back as "
+                        + definition.dataType().getName() + ": " + host.errors().clean(e.getMessage());
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The store refused {@code transition} for good (or its data cannot be stored): write a simpler transition
+     * that keeps the last durable data, the step failing as possibly done, then the saga FAILED; if even that is
+     * refused, leave the instance to an operator.
+     */
+    private Runnable refuse(Transition transition, Event cause, String reason, int fallbacks) {
+        log.warn("saga {} ({}): the store refused a write for good: {}", instance.id(), definition.name(), reason);
+        Event fallback = null;
+        if (fallbacks == 0 && transition.data() != null) {
+            if (cause instanceof Succeeded s && s.compensation()) {
+                fallback = new Succeeded(s.index(), true, null, null);
+            } else if (cause instanceof Succeeded s) {
+                fallback = new Failed(s.index(), false, new IllegalStateException(reason),
+                        "its result could not be stored: " + reason, true, false);
+            } else if (cause instanceof ReplyApplied r) {
+                fallback = new ReplyRefused(r.index(), "its reply could not be stored: " + reason, true);
+            }
+        }
+        if (fallback == null && fallbacks < 2) {
+            fallback = new Transitions.MarkedFailed("the store refused a write for good: " + reason);
+            fallbacks = 1;
+        }
+        if (fallback == null) {
+            log.error("saga {} ({}) cannot be written even as FAILED and is left as it is for an operator: {}",
+                    instance.id(), definition.name(), reason);
+            host.quarantine(instance, reason);
+            abandon(reason);
+            return null;
+        }
+        Transition simpler = Transitions.decide(definition, instance, fallback, host.env())
+                .consuming(transition.consumedReplies());
+        return write(simpler, fallback, fallbacks + 1, null);
+    }
+
+    /**
+     * The compare-and-set failed (or a write's outcome is unknown): read the instance back. If it holds exactly
+     * what {@code transition} wrote, it was written; if it holds this run's state under a newer version and this
+     * node's ownership (this node's own claim bumped it), carry on from there; otherwise another node or an
+     * operator moved it, and this run stops driving it.
+     */
+    private Runnable resolveConflict(Transition transition, Event cause, int fallbacks, PendingWrite previous) {
+        SagaInstance stored;
+        try {
+            stored = host.store().find(instance.id()).orElse(null);
+        } catch (RuntimeException e) {
+            if (transition == null) {
+                // A local attempt: nothing to write; run it again once the store answers.
+                long expected = token;
+                timers.wake(host.storeBackoff().initialDelay(), () -> runAttempt(expected));
+                return null;
+            }
+            keepPending(previous, transition, cause, e);
+            return null;
+        }
+        if (transition != null && stored != null && stored.version() == transition.next().version()
+                && sameWrite(stored, transition.next())) {
+            return applied(transition);
+        }
+
+        if (stored != null && stored.version() > instance.version() && host.nodeId().equals(stored.owner())
+                && sameState(stored, instance)) {
+            log.debug("saga {}: this node's own claim moved it to version {}; carrying on from there", instance.id(),
+                    stored.version());
+            instance = stored;
+            if (transition == null) {
+                return attemptRunner();
+            }
+            Transition rebased = Transitions.decide(definition, instance, cause, host.env())
+                    .consuming(transition.consumedReplies());
+            return write(rebased, cause, fallbacks, previous);
+        }
+        lost();
+        return null;
+    }
+
+    private void scheduleRetry(RuntimeException error) {
+        PendingWrite write = pending;
+        Duration delay = write.delay(host.storeBackoff());
+        if (write.failures() == 1 || write.failures() % 10 == 0) {
+            log.warn("saga {} ({}): writing to the store failed {} time(s), retrying in {} ms; nothing is lost: {}",
+                    instance.id(), definition.name(), write.failures(), delay.toMillis(), error.toString());
+        }
+        host.later(delay, this::retryPending);
+    }
+
+    private void retryPending() {
+        Runnable next;
+        synchronized (this) {
+            PendingWrite write = pending;
+            if (write == null || done) {
+                return;
+            }
+            if (host.isHalted()) {
+                abandon("the orchestrator was halted");
+                return;
+            }
+            pending = null;
+            // Its outcome may be unknown: read back first; written already, or not yet, or overtaken.
+            SagaInstance stored;
+            try {
+                stored = host.store().find(instance.id()).orElse(null);
+            } catch (RuntimeException e) {
+                keepPending(write, write.transition(), write.cause(), e);
+                return;
+            }
+            Transition transition = write.transition();
+            if (stored != null && stored.version() == transition.next().version()
+                    && sameWrite(stored, transition.next())) {
+                next = applied(transition);
+            } else if (stored != null && stored.version() == instance.version()) {
+                next = write(transition, write.cause(), 0, write);
+            } else {
+                next = resolveConflict(transition, write.cause(), 0, write);
+            }
+            if (pending == null) {
+                log.info("saga {} ({}): the store is back", instance.id(), definition.name());
+            }
+        }
+        run(next);
+    }
+
+    /** Whether the store holds what {@code transition} writes (after a write whose outcome was unknown). */
+    boolean landed(Transition transition) {
+        if (transition == null) {
+            return false;
+        }
+        try {
+            SagaInstance stored = host.store().find(transition.next().id()).orElse(null);
+            return stored != null && stored.version() == transition.next().version()
+                    && sameWrite(stored, transition.next());
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** After a write: the instance, the live data, the events, and what to do next. */
     private Runnable applied(Transition transition) {
-        instance = transition.next;
-        data = transition.data;
-        for (HistoryEntry entry : transition.history) {
-            orchestrator.emit(entry, definition.name());
+        instance = transition.next();
+        if (transition.data() != null) {
+            data = castData(transition.data());
+        } else if (instance.status().isLive()) {
+            data = restoreData();
+        }
+        if (!saga.immutableData()) {
+            // Keep the text of what was written: a later failed attempt may change the live object in place.
+            instance.data().json();
+        }
+        token++;
+        for (HistoryEntry entry : transition.history()) {
+            host.emit(entry, definition.name());
         }
         if (!instance.status().isLive()) {
             return finish();
         }
         armDeadline();
-        switch (transition.then) {
+        switch (transition.then()) {
             case ATTEMPT:
                 return attemptRunner();
             case WAKE:
-                scheduleWake(instance.steps().get(currentIndex()).wakeAt());
+                scheduleWake(instance.steps().get(Transitions.requireCurrent(definition, instance)).wakeAt());
                 return null;
+            case AWAIT_REPLY:
+                return awaitReply();
+            case RESUME:
+                return () -> resume(true);
             default:
                 return null;
         }
     }
 
-    /** Runs the current attempt unless the instance has moved on by the time it starts. */
-    private Runnable attemptRunner() {
-        long version = instance.version();
-        return () -> runAttempt(version);
+    @SuppressWarnings("unchecked")
+    private D castData(Object value) {
+        return (D) value;
     }
 
-    private void scheduleWriteRetry(RuntimeException error) {
-        writeFailures++;
-        long backoff = writeBackoffMillis();
-        if (writeFailures == 1 || writeFailures % 10 == 0) {
-            log.warn("saga {} ({}): writing to the store failed {} time(s), retrying in {} ms; nothing is lost: {}",
-                    instance.id(), definition.name(), writeFailures, backoff, error.toString());
+    /** The last durable data as a live object of its own, undoing what a failed attempt changed in place. */
+    private D restoreData() {
+        if (saga.immutableData() && data != null) {
+            return data;
         }
-        orchestrator.later(Duration.ofMillis(backoff), this::retryWrite);
+        try {
+            return host.codec().decode(instance.data().json(), definition.dataType());
+        } catch (Exception e) {
+            throw new SagaDataException("the last durable data cannot be read back: " + e.getMessage(),
+                    definition.name(), instance.id(), e);
+        }
     }
 
-    /** Doubling from 100 ms with each consecutive store failure, capped. */
-    private long writeBackoffMillis() {
-        return Math.min(MAX_WRITE_BACKOFF_MS, 100L << Math.min(writeFailures - 1, 10));
+    /** Whether the store holds exactly what {@code intended} wrote. */
+    private static boolean sameWrite(SagaInstance stored, SagaInstance intended) {
+        return stored.status() == intended.status() && Objects.equals(stored.owner(), intended.owner())
+                && stored.steps().equals(intended.steps());
     }
 
-    private void retryWrite() {
-        Runnable next;
+    /** Whether two versions of the instance hold the same saga state (a claim changes only owner and lease). */
+    private static boolean sameState(SagaInstance a, SagaInstance b) {
+        return a.status() == b.status() && a.steps().equals(b.steps()) && Objects.equals(a.error(), b.error())
+                && a.data().equals(b.data());
+    }
+
+    private static boolean isPermanent(RuntimeException e) {
+        return e instanceof SagaStoreException store ? store.isPermanent()
+                : e instanceof SagaDataException || e instanceof IllegalArgumentException;
+    }
+
+    // ---------------------------------------------------------------- replies
+
+    /**
+     * A reply on its way to the run: as recorded (or as it would be), with the participant's payload object when
+     * it was delivered here rather than read from the store.
+     */
+    record Incoming(RecordedReply recorded, Object livePayload) {
+        String step() {
+            return recorded.step();
+        }
+    }
+
+    /** Checks the recorded replies for the awaiting step and arms its reply timeout. Under the lock. */
+    private Runnable awaitReply() {
+        int index = Transitions.requireCurrent(definition, instance);
+        StepState step = instance.steps().get(index);
+        long expected = token;
+        if (step.wakeAt() != null) {
+            timers.attemptTimeout(Duration.between(host.now(), step.wakeAt()), () -> onTimeout(expected));
+        }
+        return () -> checkRecordedReply(expected, step.name());
+    }
+
+    /** Applies a reply that another node (or an earlier process) recorded for the step that now waits. */
+    private void checkRecordedReply(long expectedToken, String step) {
+        RecordedReply recorded;
+        try {
+            recorded = recordedReply(instance().id(), step);
+        } catch (RuntimeException e) {
+            log.debug("saga {}: reading its recorded replies failed; its timeout or the next delivery decides: {}",
+                    id(), e.toString());
+            return;
+        }
+        if (recorded == null) {
+            return;
+        }
+        Runnable next = null;
         synchronized (this) {
-            Transition transition = pendingWrite;
-            if (transition == null || done) {
+            if (expectedToken != token || done || pending != null) {
                 return;
             }
-            if (orchestrator.isHalted()) {
-                abandon("the orchestrator was halted");
-                return;
+            int index = Transitions.currentIndex(instance);
+            if (index >= 0 && instance.steps().get(index).name().equals(step)
+                    && instance.steps().get(index).status() == StepStatus.AWAITING_REPLY) {
+                token++;
+                timers.cancelAttemptTimeout();
+                next = applyReply(index, new Incoming(recorded, null));
             }
-            try {
-                boolean written = orchestrator.store().update(instance.version(), transition.next, transition.history);
-                if (!written && !alreadyWritten(transition.next)) {
-                    pendingWrite = null;
-                    lost();
-                    return;
-                }
-            } catch (RuntimeException e) {
-                scheduleWriteRetry(e);
-                return;
-            }
-            log.info("saga {} ({}): the store is back, the pending write succeeded", instance.id(), definition.name());
-            pendingWrite = null;
-            writeFailures = 0;
-            next = applied(transition);
         }
         run(next);
     }
 
-    /** After a write whose outcome was unknown: whether the store holds exactly what it tried to write. */
-    private boolean alreadyWritten(SagaInstance intended) {
-        SagaInstance stored = orchestrator.store().find(intended.id()).orElse(null);
-        return stored != null && stored.version() == intended.version() && intended.status() == stored.status()
-                && java.util.Objects.equals(intended.owner(), stored.owner())
-                && stored.steps().equals(intended.steps());
-    }
-
-    private void lost() {
-        log.info("saga {} ({}) was changed by another node (its lease was taken over or an operator acted); "
-                + "this node stops driving it", instance.id(), definition.name());
-        abandon(null);
-        orchestrator.watch(instance.id(), definition, outcome);
-    }
-
-    private void abandon(String reason) {
-        done = true;
-        cancelTimers();
-        orchestrator.forget(this);
-        if (pendingReply != null) {
-            pendingReply.settle(Commit.LOST, this);
-            pendingReply = null;
+    private RecordedReply recordedReply(String sagaId, String step) {
+        for (RecordedReply reply : host.store().replies(sagaId)) {
+            if (reply.step().equals(step)) {
+                return reply;
+            }
         }
-        if (reason != null && !outcome.isDone()) {
-            outcome.completeExceptionally(orchestrator.closedException(definition.name(), instance.id()));
-        }
-    }
-
-    private Runnable finish() {
-        done = true;
-        cancelTimers();
-        orchestrator.forget(this);
-        outcome.complete(new SagaOutcome<>(instance.id(), definition.name(), instance.status(), data, instance.error()));
         return null;
     }
 
-    /** Called by the orchestrator when it closes or halts: no more attempts start; nothing is written. */
-    synchronized void stop(RuntimeException reason) {
-        done = true;
-        cancelTimers();
-        if (pendingReply != null) {
-            pendingReply.recorded.completeExceptionally(reason);
-            pendingReply = null;
+    /** The recorded reply for {@code step}, or {@code null}, also when the store cannot say. */
+    private RecordedReply recordedReplyQuietly(String step) {
+        try {
+            return recordedReply(instance.id(), step);
+        } catch (RuntimeException e) {
+            return null;
         }
-        outcome.completeExceptionally(reason);
     }
 
-    /** Called when a claim renewed this node's hold on an instance it already drives. */
-    synchronized boolean refreshClaim(SagaInstance claimed) {
-        if (done || pendingWrite != null || claimed.version() != instance.version() + 1) {
-            return false;
+    /**
+     * Delivers a reply to this run (this node drives the instance). If the step waits for it, the reply is
+     * applied with one write; if the step's action still runs, the reply is recorded in the store and applied
+     * when the action returns. Returns once the reply is durable either way.
+     *
+     * @throws ReplyRejectedException if the step is not waiting for a reply, or one is already recorded
+     * @throws SagaStoreException if the store could not record it (deliver it again later)
+     */
+    void deliver(Incoming reply) {
+        Runnable next;
+        synchronized (this) {
+            String problem = done ? "the saga is no longer driven by this node"
+                    : replyProblem(definition, instance, reply.step());
+            if (problem != null) {
+                throw rejected(reply.step(), problem);
+            }
+            if (pending != null) {
+                throw new SagaStoreException("the store is unavailable; the reply for step '" + reply.step()
+                        + "' was not recorded, deliver it again later", instance.id(), null,
+                        SagaStoreException.Failure.TRANSIENT);
+            }
+            int index = Transitions.requireCurrent(definition, instance);
+            if (current != null && instance.steps().get(index).status() == StepStatus.RUNNING) {
+                // The action that sends the command still runs: keep the reply durably until it returns.
+                if (parkedReply != null || !host.store().recordReply(reply.recorded())) {
+                    throw rejected(reply.step(), "a reply for step '" + reply.step() + "' is already recorded");
+                }
+                parkedReply = reply;
+                return;
+            }
+            token++;
+            timers.cancelAttemptTimeout();
+            timers.cancelWake();
+            next = applyReply(index, reply);
+            if (pending != null) {
+                throw new SagaStoreException("the store is unavailable; the reply for step '" + reply.step()
+                        + "' will be recorded when it is back, if this node lives; delivering it again is safe",
+                        instance.id(), null, SagaStoreException.Failure.OUTCOME_UNKNOWN);
+            }
+            if (lostToOther) {
+                throw rejected(reply.step(), "the saga was changed by another node");
+            }
         }
-        instance = claimed;
-        return true;
+        // The host's thread only records the reply; the saga goes on on the executor.
+        if (next != null) {
+            host.execute(next);
+        }
     }
 
-    // ---------------------------------------------------------------- timers
+    /** The action returned ({@code result}, or {@code null} if it failed) with a reply recorded meanwhile. */
+    private Runnable applyParkedReply(int index, D result) {
+        Incoming reply = parkedReply;
+        parkedReply = null;
+        // The command went out, so the reply decides the step whatever the action's own outcome.
+        data = result != null ? result : restoreData();
+        return applyReply(index, reply);
+    }
+
+    /** Merges and applies a reply to the awaiting step {@code index}, consuming its recorded entry. */
+    private Runnable applyReply(int index, Incoming reply) {
+        RecordedReply recorded = reply.recorded();
+        Event event = recorded.succeeded() ? merge(index, reply)
+                : new ReplyRefused(index, host.errors().clean("failure reply: " + recorded.reason()), false);
+        Transition transition = Transitions.decide(definition, instance, event, host.env())
+                .consuming(Set.of(reply.step()));
+        return write(transition, event, 0, null);
+    }
+
+    private Event merge(int index, Incoming reply) {
+        StepDefinition<D> step = saga.step(index);
+        try {
+            Class<?> type = step.replyType().orElse(Object.class);
+            Object payload = reply.livePayload() != null ? host.convert(reply.livePayload(), type)
+                    : reply.recorded().payloadJson() == null ? null
+                    : host.codec().decode(reply.recorded().payloadJson(), type);
+            D merged = step.replyMerger().merge(data, payload);
+            if (merged == null) {
+                throw new NullHandlerResult("reply merger returned null data");
+            }
+            return new ReplyApplied(index, merged);
+        } catch (Exception e) {
+            // The participant did act, so the step is compensated with the others.
+            return new ReplyRefused(index, "reply could not be merged: " + host.errors().describe(e), true);
+        }
+    }
+
+    /** Why a reply for {@code step} cannot be applied to {@code instance}, or {@code null} if it can. */
+    static String replyProblem(SagaDefinition<?> definition, SagaInstance instance, String stepName) {
+        StepDefinition<?> step = definition.step(stepName).orElse(null);
+        if (step == null) {
+            return "the saga has no step '" + stepName + "'";
+        }
+        if (!step.awaitsReply()) {
+            return "step '" + stepName + "' does not await replies";
+        }
+        StepState state = instance.step(stepName);
+        if (instance.status() != SagaStatus.RUNNING) {
+            return "the saga is " + instance.status() + " and step '" + stepName + "' is " + state.status();
+        }
+        if (state.status() != StepStatus.AWAITING_REPLY && state.status() != StepStatus.RUNNING) {
+            return "step '" + stepName + "' is " + state.status() + ", not waiting for a reply";
+        }
+        return null;
+    }
+
+    private ReplyRejectedException rejected(String step, String problem) {
+        host.emit(new HistoryEntry(instance.id(), host.now(), SagaEventType.REPLY_REJECTED, step, 0, problem),
+                definition.name());
+        return new ReplyRejectedException("reply rejected: " + problem, definition.name(), instance.id(), step);
+    }
+
+    // ---------------------------------------------------------------- operators and the deadline
+
+    /**
+     * An operator retries this FAILED instance: its stuck compensation or step runs again with a fresh budget.
+     * Returns what to run next.
+     *
+     * @throws dev.sagaflow.IllegalTransitionException if it is not FAILED, has no stuck step, or changed meanwhile
+     */
+    synchronized Runnable operatorRetried() {
+        Runnable next = apply(new Transitions.OperatorRetried());
+        if (lostToOther) {
+            throw new dev.sagaflow.IllegalTransitionException("cannot retry: the saga was changed concurrently;"
+                    + " look again", definition.name(), instance.id(), null);
+        }
+        if (pending != null) {
+            throw new SagaStoreException("the store is unavailable; the retry is written when it is back, if this"
+                    + " node lives", instance.id(), null, SagaStoreException.Failure.OUTCOME_UNKNOWN);
+        }
+        return next;
+    }
+
+    /** Marks this instance FAILED for an operator (it cannot be resumed as it is stored). */
+    synchronized void markFailed(String reason) {
+        run(apply(new Transitions.MarkedFailed(reason)));
+    }
+
+    /**
+     * Aborts the saga (an operator, or its deadline): the current step gives up and the saga compensates.
+     *
+     * @throws dev.sagaflow.IllegalTransitionException if the saga cannot be aborted
+     * @throws SagaStoreException if the store is unavailable
+     */
+    void abort(String reason) {
+        Runnable next;
+        synchronized (this) {
+            if (done) {
+                throw new dev.sagaflow.IllegalTransitionException("cannot abort: the saga is no longer driven by"
+                        + " this node", definition.name(), instance.id(), null);
+            }
+            String problem = Transitions.abortProblem(definition, instance);
+            if (problem != null) {
+                throw new dev.sagaflow.IllegalTransitionException("cannot abort: " + problem, definition.name(),
+                        instance.id(), null);
+            }
+            if (pending != null) {
+                throw new SagaStoreException("the store is unavailable; cannot abort now", instance.id(), null,
+                        SagaStoreException.Failure.TRANSIENT);
+            }
+            Attempt<D> attempt = current;
+            token++;
+            if (attempt != null) {
+                current = null;
+                host.attemptFinished();
+                timers.overtake(attempt, host.now().plus(host.timeoutGrace()));
+            }
+            timers.cancelAttemptTimeout();
+            timers.cancelWake();
+            Set<String> consumed = Set.of();
+            if (parkedReply != null) {
+                consumed = Set.of(parkedReply.step());
+                parkedReply = null;
+            }
+            Event event = new Aborted(host.errors().clean(reason));
+            next = write(Transitions.decide(definition, instance, event, host.env()).consuming(consumed), event, 0,
+                    null);
+            if (lostToOther) {
+                throw new dev.sagaflow.IllegalTransitionException("cannot abort: the saga was changed by another"
+                        + " node", definition.name(), instance.id(), null);
+            }
+        }
+        if (next != null) {
+            host.execute(next);
+        }
+    }
 
     private void armDeadline() {
         Instant deadline = instance.deadline();
-        if (deadline == null || deadlineTask != null || pivotSucceeded() || instance.status() != SagaStatus.RUNNING) {
+        if (deadline == null || timers.hasDeadline() || instance.status() != SagaStatus.RUNNING
+                || Transitions.pivotSucceeded(definition, instance)) {
             return;
         }
-        deadlineTask = orchestrator.later(Duration.between(orchestrator.now(), deadline), this::deadlineReached);
+        timers.deadline(Duration.between(host.now(), deadline), this::deadlineReached);
     }
 
     private void deadlineReached() {
         try {
-            abort("saga deadline " + instance.deadline() + " exceeded");
+            abort("saga deadline " + instance().deadline() + " exceeded");
         } catch (SagaStoreException e) {
             synchronized (this) {
                 if (!done) {
-                    deadlineTask = orchestrator.later(Duration.ofMillis(MAX_WRITE_BACKOFF_MS / 10), this::deadlineReached);
+                    timers.deadline(host.storeBackoff().initialDelay(), this::deadlineReached);
                 }
             }
         } catch (RuntimeException e) {
@@ -885,118 +922,70 @@ final class SagaRun<D> {
         }
     }
 
-    private void armReplyTimeout(Instant timeoutAt) {
-        if (timeoutAt == null) {
-            return;
-        }
-        long replyToken = ++token;
-        cancel(timeoutTask);
-        timeoutTask = orchestrator.later(Duration.between(orchestrator.now(), timeoutAt), () -> onTimeout(replyToken));
-    }
-
     private void scheduleWake(Instant at) {
-        cancel(wakeTask);
-        long version = instance.version();
-        wakeTask = orchestrator.later(Duration.between(orchestrator.now(), at), () -> runAttempt(version));
+        long expected = token;
+        timers.wake(Duration.between(host.now(), at), () -> runAttempt(expected));
     }
 
-    private void cancelTimers() {
-        cancel(timeoutTask);
-        cancel(wakeTask);
-        cancel(deadlineTask);
-        timeoutTask = null;
-        wakeTask = null;
-        deadlineTask = null;
-    }
+    // ---------------------------------------------------------------- ownership
 
-    private static void cancel(SagaTimer.Scheduled task) {
-        if (task != null) {
-            task.cancel();
+    /**
+     * Called by recovery with the stored instance when it looks moved under this run: a run that another node or
+     * an operator overtook stops and watches for the outcome; one that only this node's own claim bumped goes on.
+     */
+    void checkStored(SagaInstance stored) {
+        synchronized (this) {
+            if (done || pending != null || current != null) {
+                return;
+            }
+            if (stored != null && stored.version() == instance.version()) {
+                return;
+            }
+            if (stored != null && host.nodeId().equals(stored.owner()) && sameState(stored, instance)) {
+                instance = stored;
+                return;
+            }
+            lost();
         }
+    }
+
+    private void lost() {
+        lostToOther = true;
+        log.info("saga {} ({}) was changed by another node (its lease was taken over or an operator acted); "
+                + "this node stops driving it", instance.id(), definition.name());
+        abandon(null);
+        host.watch(instance.id(), definition, outcome);
+    }
+
+    private void abandon(String reason) {
+        done = true;
+        timers.cancelAll();
+        host.forget(this);
+        parkedReply = null;
+        if (reason != null && !outcome.isDone()) {
+            outcome.completeExceptionally(host.closedException(definition.name(), instance.id()));
+        }
+    }
+
+    private Runnable finish() {
+        done = true;
+        timers.cancelAll();
+        host.forget(this);
+        outcome.complete(new SagaOutcome<>(instance.id(), definition.name(), instance.status(), data, instance.error()));
+        return null;
+    }
+
+    /** Called by the orchestrator when it closes or halts: no more attempts start; nothing is written. */
+    synchronized void stop(RuntimeException reason) {
+        done = true;
+        timers.cancelAll();
+        parkedReply = null;
+        outcome.completeExceptionally(reason);
     }
 
     // ---------------------------------------------------------------- helpers
 
-    private int currentIndex() {
-        List<StepState> steps = instance.steps();
-        StepStatus wanted = instance.status() == SagaStatus.COMPENSATING ? StepStatus.COMPENSATING : null;
-        for (int i = 0; i < steps.size(); i++) {
-            StepStatus status = steps.get(i).status();
-            if (wanted != null ? status == wanted : status == StepStatus.RUNNING || status == StepStatus.AWAITING_REPLY) {
-                return i;
-            }
-        }
-        throw new IllegalStateException("saga " + instance.id() + " (" + definition.name() + ") is "
-                + instance.status() + " but no step is " + (wanted != null ? wanted : "RUNNING") + ": " + steps);
-    }
-
-    private boolean pivotSucceeded() {
-        int pivot = definition.pivotIndex();
-        return pivot >= 0 && instance.steps().get(pivot).status() == StepStatus.SUCCEEDED;
-    }
-
-    private boolean sagaDeadlinePassed(Instant now) {
-        return instance.deadline() != null && !now.isBefore(instance.deadline()) && !pivotSucceeded();
-    }
-
-    /** The next version; {@code steps} becomes its (immutable) step list and must not be touched afterwards. */
-    private SagaInstance next(SagaStatus status, StepState[] steps, String error, Instant now, D newData) {
-        if (!instance.status().canBecome(status)) {
-            throw new IllegalTransitionException("illegal transition " + instance.status() + " -> " + status,
-                    definition.name(), instance.id(), null);
-        }
-        boolean live = status.isLive();
-        return new SagaInstance(instance.id(), instance.sagaName(), instance.sagaVersion(), instance.fingerprint(),
-                instance.idempotencyKey(), status, SagaData.ofValue(newData, orchestrator.codec()), List.of(steps),
-                instance.createdAt(), now, instance.deadline(), live ? orchestrator.nodeId() : null,
-                live ? orchestrator.leaseUntil(now) : null, instance.version() + 1, error);
-    }
-
-    private HistoryEntry history(Instant at, SagaEventType type, String step, int attempt, String detail) {
-        return new HistoryEntry(instance.id(), at, type, step, attempt, detail);
-    }
-
-    /**
-     * A copy of {@code steps} with one step replaced, as an array: the transition may change another step
-     * before {@link #next} turns it into the instance's list with one copy ({@code List.of}, which the
-     * instance's {@code List.copyOf} then keeps as it is).
-     */
-    private StepState[] replace(List<StepState> steps, int index, StepState step) {
-        StepState[] copy = steps.toArray(new StepState[0]);
-        set(copy, index, step);
-        return copy;
-    }
-
-    /** Replaces a step's state, checking the step transition table. */
-    private void set(StepState[] steps, int index, StepState step) {
-        StepStatus from = steps[index].status();
-        if (from != step.status() && !from.canBecome(step.status())) {
-            throw new IllegalTransitionException("illegal step transition " + from + " -> " + step.status(),
-                    definition.name(), instance.id(), step.name());
-        }
-        steps[index] = step;
-    }
-
-    /** {@code entries} and {@code entry} after it, as an immutable list (which the store keeps without copying). */
-    private static List<HistoryEntry> plus(List<HistoryEntry> entries, HistoryEntry entry) {
-        switch (entries.size()) {
-            case 0:
-                return List.of(entry);
-            case 1:
-                return List.of(entries.get(0), entry);
-            default:
-                HistoryEntry[] all = entries.toArray(new HistoryEntry[entries.size() + 1]);
-                all[entries.size()] = entry;
-                return List.of(all);
-        }
-    }
-
-    private static String describe(Throwable error) {
-        String message = error.getMessage();
-        return message == null ? error.getClass().getName() : error.getClass().getSimpleName() + ": " + message;
-    }
-
-    private static Throwable unwrap(Throwable error) {
+    static Throwable unwrap(Throwable error) {
         Throwable current = error;
         while ((current instanceof CompletionException || current instanceof ExecutionException)
                 && current.getCause() != null) {
@@ -1011,85 +1000,20 @@ final class SagaRun<D> {
         }
     }
 
-    private static void restoreMdc(String previousStep) {
-        if (previousStep == null) {
-            MDC.remove(Orchestrator.MDC_STEP);
-            MDC.remove(Orchestrator.MDC_SAGA_ID);
-            MDC.remove(Orchestrator.MDC_SAGA_NAME);
-        } else {
-            MDC.put(Orchestrator.MDC_STEP, previousStep);
-        }
-    }
-
-    enum Commit { WRITTEN, LOST, PENDING }
-
-    private enum Then { NONE, ATTEMPT, WAKE }
-
-    private final class Transition {
-        final SagaInstance next;
-        final List<HistoryEntry> history;
-        final D data;
-        final Then then;
-
-        Transition(SagaInstance next, List<HistoryEntry> history, D data, Then then) {
-            this.next = next;
-            this.history = history;
-            this.data = data;
-            this.then = then;
-        }
-    }
-
-    private final class Attempt {
-        final long token;
-        final int index;
-        final boolean compensation;
-        final AttemptContext context;
-        final D data;
-        final long version;
-
-        Attempt(long token, int index, boolean compensation, AttemptContext context, D data, long version) {
-            this.token = token;
-            this.index = index;
-            this.compensation = compensation;
-            this.context = context;
-            this.data = data;
-            this.version = version;
-        }
-    }
-
-    private static final class PendingReply {
-        final SagaReply reply;
-        final CompletableFuture<Void> recorded;
-
-        PendingReply(SagaReply reply, CompletableFuture<Void> recorded) {
-            this.reply = reply;
-            this.recorded = recorded;
-        }
-
-        void settle(Commit commit, SagaRun<?> run) {
-            if (commit == Commit.WRITTEN) {
-                recorded.complete(null);
-            } else if (commit == Commit.PENDING) {
-                recorded.completeExceptionally(new SagaStoreException("the store is unavailable; the reply for step '"
-                        + reply.step() + "' will be recorded when it is back, if this node lives; delivering it again"
-                        + " is safe", run.id(), null));
-            } else {
-                recorded.completeExceptionally(new ReplyRejectedException("reply not applied: the saga was changed"
-                        + " by another node", run.definition.name(), run.id(), reply.step()));
-            }
-        }
-    }
-
-    /** A local attempt found, inside its transaction, that it had been overtaken (timeout, abort). */
-    private static final class StaleAttempt extends RuntimeException {
-        StaleAttempt() {
-            super("stale attempt", null, false, false);
-        }
+    RunHost host() {
+        return host;
     }
 
     /** A handler broke its contract (returned null); never retried. */
-    private static final class NullHandlerResult extends RuntimeException {
+    static final class NullHandlerResult extends RuntimeException {
         NullHandlerResult(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** A step's result that the store cannot take (too long, unreadable); never retried. */
+    static final class UnstorableResult extends RuntimeException {
+        UnstorableResult(String message) {
             super(message, null, false, false);
         }
     }

@@ -16,6 +16,16 @@ public interface SagaTimer {
     /** Runs {@code task} once after {@code delay}. */
     Scheduled schedule(Duration delay, Runnable task);
 
+    /**
+     * Whether tasks run only when a test moves the clock, on the thread that moves it (the test kit's
+     * {@code ManualTimer}). The runtime then does its blocking background work (lease renewal) on that thread
+     * too, so that a test runs the same way every time; with any other timer it uses a thread of its own for it,
+     * never the timer's. Default {@code false}.
+     */
+    default boolean deterministic() {
+        return false;
+    }
+
     /** A task that may still be cancelled. */
     @FunctionalInterface
     interface Scheduled {

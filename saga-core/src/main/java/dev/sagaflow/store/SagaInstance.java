@@ -3,6 +3,7 @@ package dev.sagaflow.store;
 import dev.sagaflow.SagaStatus;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -25,6 +26,8 @@ import java.util.Objects;
  * @param leaseUntil until when the owner's claim holds; after it, any node may claim the instance
  * @param version incremented by every write; each write is a compare-and-set on it
  * @param error why the saga is compensating, compensated or failed, or {@code null}
+ * @param metadata string attributes set when the saga started and kept with it (for example the trace
+ *     context a tracing integration stores so that later spans link to the original trace); never null
  */
 public record SagaInstance(
         String id,
@@ -41,7 +44,8 @@ public record SagaInstance(
         String owner,
         Instant leaseUntil,
         long version,
-        String error) {
+        String error,
+        Map<String, String> metadata) {
 
     public SagaInstance {
         Objects.requireNonNull(id, "id cannot be null");
@@ -52,6 +56,15 @@ public record SagaInstance(
         Objects.requireNonNull(createdAt, "createdAt cannot be null");
         Objects.requireNonNull(updatedAt, "updatedAt cannot be null");
         steps = List.copyOf(steps);
+        metadata = metadata == null || metadata.isEmpty() ? Map.of() : Map.copyOf(metadata);
+    }
+
+    /** An instance without metadata: the form of the first SPI. */
+    public SagaInstance(String id, String sagaName, int sagaVersion, String fingerprint, String idempotencyKey,
+            SagaStatus status, SagaData data, List<StepState> steps, Instant createdAt, Instant updatedAt,
+            Instant deadline, String owner, Instant leaseUntil, long version, String error) {
+        this(id, sagaName, sagaVersion, fingerprint, idempotencyKey, status, data, steps, createdAt, updatedAt,
+                deadline, owner, leaseUntil, version, error, Map.of());
     }
 
     /** The state of the step named {@code name}, or {@code null} if the instance has no such step. */
@@ -64,22 +77,34 @@ public record SagaInstance(
         return null;
     }
 
+    /**
+     * The instance's next version: another status, steps, data and error, written at {@code now} by
+     * {@code newOwner} (which the instance keeps while it is live; a finished instance has no owner). The
+     * lease is the store's to set ({@link InstanceWrite#lease()}); it is {@code null} here.
+     */
+    public SagaInstance next(SagaStatus newStatus, List<StepState> newSteps, SagaData newData, String newError,
+            Instant now, String newOwner) {
+        boolean live = newStatus.isLive();
+        return new SagaInstance(id, sagaName, sagaVersion, fingerprint, idempotencyKey, newStatus, newData, newSteps,
+                createdAt, now, deadline, live ? newOwner : null, null, version + 1, newError, metadata);
+    }
+
     /** A copy with another owner and lease, and the version incremented: what a claim writes. */
     public SagaInstance claimedBy(String newOwner, Instant newLeaseUntil, Instant now) {
         return new SagaInstance(id, sagaName, sagaVersion, fingerprint, idempotencyKey, status, data, steps,
-                createdAt, now, deadline, newOwner, newLeaseUntil, version + 1, error);
+                createdAt, now, deadline, newOwner, newLeaseUntil, version + 1, error, metadata);
     }
 
     /** A copy with another lease expiry and the same version: what a lease renewal writes. */
     public SagaInstance withLease(String newOwner, Instant newLeaseUntil) {
         return new SagaInstance(id, sagaName, sagaVersion, fingerprint, idempotencyKey, status, data, steps,
-                createdAt, updatedAt, deadline, newOwner, newLeaseUntil, version, error);
+                createdAt, updatedAt, deadline, newOwner, newLeaseUntil, version, error, metadata);
     }
 
     /** A copy with other data, same version; for stores that normalise what they keep. */
     public SagaInstance withData(SagaData newData) {
         return new SagaInstance(id, sagaName, sagaVersion, fingerprint, idempotencyKey, status, newData, steps,
-                createdAt, updatedAt, deadline, owner, leaseUntil, version, error);
+                createdAt, updatedAt, deadline, owner, leaseUntil, version, error, metadata);
     }
 
     @Override

@@ -58,11 +58,94 @@ public record StepState(
                 startedAt, endedAt, wakeAt, error);
     }
 
-    /** A copy with every field but the name replaced; for the runtime's transitions. */
+    /**
+     * A copy with every field but the name replaced.
+     *
+     * @deprecated use the named transitions ({@link #started}, {@link #retryAt}, {@link #succeeded}, ...)
+     */
+    @Deprecated
     public StepState with(StepStatus newStatus, int newAttempts, int newCompensationAttempts,
             boolean newMayHaveTakenEffect, Instant newStartedAt, Instant newEndedAt, Instant newWakeAt,
             String newError) {
         return new StepState(name, newStatus, newAttempts, newCompensationAttempts, newMayHaveTakenEffect,
                 newStartedAt, newEndedAt, newWakeAt, newError);
+    }
+
+    // ---------------------------------------------------------------- named transitions of the runtime
+
+    /** RUNNING with its first attempt due now: the step starts. */
+    public StepState started(Instant now) {
+        return new StepState(name, StepStatus.RUNNING, 1, 0, false, now, null, null, null);
+    }
+
+    /**
+     * RUNNING again with the next attempt due at {@code wakeAt}, after an attempt that failed with
+     * {@code failure}; {@code possiblyDone} if that attempt may have taken effect (it timed out).
+     */
+    public StepState retryAt(Instant wakeAt, String failure, boolean possiblyDone) {
+        return new StepState(name, StepStatus.RUNNING, attempts + 1, compensationAttempts,
+                mayHaveTakenEffect || possiblyDone, startedAt, null, wakeAt, failure);
+    }
+
+    /**
+     * RUNNING again with a new attempt due now, found RUNNING after a crash or a takeover:
+     * {@code possiblyDone} if the interrupted attempt may have taken effect.
+     */
+    public StepState resumed(boolean possiblyDone) {
+        return new StepState(name, StepStatus.RUNNING, attempts + 1, compensationAttempts,
+                mayHaveTakenEffect || possiblyDone, startedAt, endedAt, null, error);
+    }
+
+    /** RUNNING again after an operator's retry, with a fresh attempt budget. */
+    public StepState restarted() {
+        return new StepState(name, StepStatus.RUNNING, 1, 0, mayHaveTakenEffect, startedAt, null, null, error);
+    }
+
+    /** AWAITING_REPLY until {@code timeoutAt} ({@code null}: no timeout): the action sent its command. */
+    public StepState awaitingReply(Instant timeoutAt) {
+        return new StepState(name, StepStatus.AWAITING_REPLY, attempts, compensationAttempts, mayHaveTakenEffect,
+                startedAt, null, timeoutAt, null);
+    }
+
+    /** SUCCEEDED at {@code now}. */
+    public StepState succeeded(Instant now) {
+        return new StepState(name, StepStatus.SUCCEEDED, attempts, compensationAttempts, mayHaveTakenEffect,
+                startedAt, now, null, null);
+    }
+
+    /** FAILED at {@code now} with {@code failure}; compensated later if {@code possiblyDone}. */
+    public StepState failed(Instant now, String failure, boolean possiblyDone) {
+        return new StepState(name, StepStatus.FAILED, attempts, compensationAttempts,
+                mayHaveTakenEffect || possiblyDone, startedAt, now, null, failure);
+    }
+
+    /** COMPENSATING with the first compensation attempt due now. */
+    public StepState compensating() {
+        return new StepState(name, StepStatus.COMPENSATING, attempts, 1, mayHaveTakenEffect, startedAt, endedAt,
+                null, error);
+    }
+
+    /** COMPENSATING with the next compensation attempt due at {@code wakeAt}, after one that failed. */
+    public StepState compensationRetryAt(Instant wakeAt, String failure) {
+        return new StepState(name, StepStatus.COMPENSATING, attempts, compensationAttempts + 1, mayHaveTakenEffect,
+                startedAt, endedAt, wakeAt, failure);
+    }
+
+    /** COMPENSATING with a new compensation attempt due now, found COMPENSATING after a crash or a takeover. */
+    public StepState compensationResumed() {
+        return new StepState(name, StepStatus.COMPENSATING, attempts, compensationAttempts + 1, mayHaveTakenEffect,
+                startedAt, endedAt, null, error);
+    }
+
+    /** COMPENSATING, stuck: its compensation gave up with {@code failure} (the saga is FAILED). */
+    public StepState compensationGaveUp(String failure) {
+        return new StepState(name, StepStatus.COMPENSATING, attempts, compensationAttempts, mayHaveTakenEffect,
+                startedAt, endedAt, null, failure);
+    }
+
+    /** COMPENSATED at {@code now}. */
+    public StepState compensated(Instant now) {
+        return new StepState(name, StepStatus.COMPENSATED, attempts, compensationAttempts, mayHaveTakenEffect,
+                startedAt, now, null, error);
     }
 }

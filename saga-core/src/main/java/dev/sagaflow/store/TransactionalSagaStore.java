@@ -1,7 +1,6 @@
 package dev.sagaflow.store;
 
 import java.sql.Connection;
-import java.util.List;
 
 /**
  * A store that can run a local step's work and record its outcome in one database transaction, so
@@ -12,8 +11,8 @@ public interface TransactionalSagaStore extends SagaStore {
 
     /**
      * Opens a transaction, lets {@code work} do its statements on the transaction's connection, and
-     * writes what {@code work} returns with the same compare-and-set and history as
-     * {@link #update(long, SagaInstance, List)}, on the same connection. Commits if the write
+     * writes what {@code work} returns with the same compare-and-set, history, consumed replies and
+     * outbox messages as {@link #update(long, InstanceWrite)}, on the same connection. Commits if the write
      * succeeded; otherwise rolls everything back, the work included.
      *
      * @return {@code true} if committed; {@code false} if the version check failed (then nothing of
@@ -31,19 +30,7 @@ public interface TransactionalSagaStore extends SagaStore {
          * Does the work with {@code connection} (never committing or closing it) and returns the
          * write that records its outcome.
          */
-        Write perform(Connection connection) throws Exception;
-    }
-
-    /**
-     * The write a {@link LocalWork} asks for.
-     *
-     * @param next the instance to write; its version must be {@code expectedVersion + 1}
-     * @param history the history entries to append
-     */
-    record Write(SagaInstance next, List<HistoryEntry> history) {
-        public Write {
-            history = List.copyOf(history);
-        }
+        InstanceWrite perform(Connection connection) throws Exception;
     }
 
     /** What a {@link LocalWork} threw; the transaction was rolled back. */

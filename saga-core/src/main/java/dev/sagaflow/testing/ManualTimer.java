@@ -1,8 +1,11 @@
 package dev.sagaflow.testing;
 
 import dev.sagaflow.spi.SagaTimer;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
@@ -30,6 +33,12 @@ public final class ManualTimer implements SagaTimer {
             throw new IllegalArgumentException("start cannot be null");
         }
         this.now = start;
+    }
+
+    /** {@code true}: tasks run on the thread that moves the clock. */
+    @Override
+    public boolean deterministic() {
+        return true;
     }
 
     @Override
@@ -75,6 +84,34 @@ public final class ManualTimer implements SagaTimer {
             }
             next.task.run();
         }
+    }
+
+    /**
+     * This timer's clock as a {@link Clock} (in UTC), for a store that should measure leases on the test's time:
+     * {@code InMemorySagaStore.builder().clock(timer.clock())}.
+     */
+    public Clock clock() {
+        return new Clock() {
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                throw new UnsupportedOperationException("a ManualTimer's clock is in UTC");
+            }
+
+            @Override
+            public Instant instant() {
+                return now();
+            }
+
+            @Override
+            public String toString() {
+                return "clock of " + ManualTimer.this;
+            }
+        };
     }
 
     /** Runs the tasks that are due now, without moving the clock. */

@@ -25,27 +25,46 @@ import dev.sagaflow.store.memory.InMemorySagaStore;
  */
 public final class SagaTestKit {
     private final SagaStore store;
-    private final ManualTimer timer = new ManualTimer();
+    private final ManualTimer timer;
     private final SynchronousExecutor executor = new SynchronousExecutor();
     private final FaultInjector faults = new FaultInjector();
     private final RecordingListener listener = new RecordingListener();
     private int nodes;
 
-    private SagaTestKit(SagaStore store) {
+    private SagaTestKit(SagaStore store, ManualTimer timer) {
         this.store = store;
+        this.timer = timer;
     }
 
-    /** A kit over a new {@link InMemorySagaStore} that round-trips data through JSON. */
+    /**
+     * A kit over a new {@link InMemorySagaStore} that round-trips data through JSON and keeps every finished
+     * saga, whose clock (the one leases are measured on) is the kit's timer: leases run out as the test moves
+     * time.
+     */
     public static SagaTestKit create() {
-        return new SagaTestKit(InMemorySagaStore.create());
+        ManualTimer timer = new ManualTimer();
+        return new SagaTestKit(InMemorySagaStore.builder().clock(timer.clock()).retainFinished(Integer.MAX_VALUE)
+                .build(), timer);
     }
 
-    /** A kit over another store (a JDBC store, a fault-injecting wrapper). */
+    /**
+     * A kit over another store (a JDBC store, a fault-injecting wrapper). Leases are measured on that store's
+     * clock; to have them run out as the test moves time, build the store with {@code clock(timer.clock())} and
+     * use {@link #over(SagaStore, ManualTimer)}.
+     */
     public static SagaTestKit over(SagaStore store) {
+        return over(store, new ManualTimer());
+    }
+
+    /** A kit over another store, driven by {@code timer} (typically the one whose clock the store measures leases on). */
+    public static SagaTestKit over(SagaStore store, ManualTimer timer) {
         if (store == null) {
             throw new IllegalArgumentException("store cannot be null");
         }
-        return new SagaTestKit(store);
+        if (timer == null) {
+            throw new IllegalArgumentException("timer cannot be null");
+        }
+        return new SagaTestKit(store, timer);
     }
 
     /**

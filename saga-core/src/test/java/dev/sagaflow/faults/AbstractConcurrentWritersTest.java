@@ -1,5 +1,7 @@
 package dev.sagaflow.faults;
 
+import java.time.Clock;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sagaflow.SagaDefinition;
@@ -9,9 +11,11 @@ import dev.sagaflow.StepStatus;
 import dev.sagaflow.faults.Participants.Call;
 import dev.sagaflow.faults.Participants.CallKind;
 import dev.sagaflow.fixtures.Trail;
+import dev.sagaflow.store.FollowingClock;
 import dev.sagaflow.store.SagaInstance;
 import dev.sagaflow.store.SagaQuery;
 import dev.sagaflow.store.SagaStore;
+import dev.sagaflow.store.SettableClock;
 import dev.sagaflow.testing.ManualTimer;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,7 +45,7 @@ public abstract class AbstractConcurrentWritersTest {
     private final List<SagaOrchestrator> nodes = new ArrayList<>();
 
     /** An empty store for one test. */
-    protected abstract SagaStore emptyStore();
+    protected abstract SagaStore emptyStore(Clock storeClock);
 
     @AfterEach
     void stopNodes() {
@@ -82,7 +86,8 @@ public abstract class AbstractConcurrentWritersTest {
 
     @Test
     void a_write_delayed_past_the_lease_is_rejected_after_another_node_took_over_and_its_node_stops() throws Exception {
-        SagaStore store = emptyStore();
+        SettableClock storeClock = new SettableClock(START);
+        SagaStore store = emptyStore(storeClock);
         SagaShape shape = threeSteps();
         Participants participants = new Participants(shape);
         SagaDefinition<Trail> saga = shape.define("race-delayed-write", participants);
@@ -102,6 +107,7 @@ public abstract class AbstractConcurrentWritersTest {
         String id = a.start(saga, Trail.of("t")).sagaId();
         viewOfA.awaitHeld();
         // ... until its lease has run out and node B has claimed the instance and is running s3,
+        storeClock.set(START.plus(LEASE).plusSeconds(1));
         node("node-b", store, new ManualTimer(START.plus(LEASE).plusSeconds(1)), true, saga);
         assertThat(bInS3.await(60, TimeUnit.SECONDS)).as("B reached s3").isTrue();
 
@@ -125,7 +131,8 @@ public abstract class AbstractConcurrentWritersTest {
     @Test
     void a_node_paused_inside_an_action_past_its_lease_has_its_late_result_rejected_and_the_effect_applies_once()
             throws Exception {
-        SagaStore store = emptyStore();
+        SettableClock storeClock = new SettableClock(START);
+        SagaStore store = emptyStore(storeClock);
         SagaShape shape = threeSteps();
         Participants participants = new Participants(shape);
         SagaDefinition<Trail> saga = shape.define("race-paused-action", participants);
@@ -144,6 +151,7 @@ public abstract class AbstractConcurrentWritersTest {
         String id = a.start(saga, Trail.of("t")).sagaId();
         assertThat(aInS2.await(60, TimeUnit.SECONDS)).isTrue();
         // ... past its lease, so node B takes over, runs s2 again with the same key and finishes the saga,
+        storeClock.set(START.plus(LEASE).plusSeconds(1));
         node("node-b", store, new ManualTimer(START.plus(LEASE).plusSeconds(1)), true, saga);
         SagaInstance end = awaitEnd(store, id);
 
@@ -176,7 +184,8 @@ public abstract class AbstractConcurrentWritersTest {
      */
     @Test
     void a_node_whose_workers_are_all_busy_still_renews_its_leases_and_keeps_its_sagas() throws Exception {
-        SagaStore store = emptyStore();
+        FollowingClock storeClock = new FollowingClock(START);
+        SagaStore store = emptyStore(storeClock);
         SagaShape shape = threeSteps();
         Participants participants = new Participants(shape);
         SagaDefinition<Trail> saga = shape.define("race-busy-node", participants);
@@ -189,6 +198,7 @@ public abstract class AbstractConcurrentWritersTest {
             }
         });
         ManualTimer clockOfA = new ManualTimer(START);
+        storeClock.follow(clockOfA::now);
 
         // Given node A's only worker is busy in a slow s1 while more than a lease goes by,
         SagaOrchestrator a = node("node-a", store, clockOfA, false, saga);
@@ -215,7 +225,7 @@ public abstract class AbstractConcurrentWritersTest {
      */
     @Test
     void many_sagas_on_two_nodes_that_pause_in_turn_past_their_leases_all_end_correctly() throws Exception {
-        SagaStore store = emptyStore();
+        SagaStore store = emptyStore(Clock.systemUTC());
         SagaShape happy = SagaShape.of("bulk-happy", StepSpec.compensatable("s1"), StepSpec.compensatable("s2"),
                 StepSpec.compensatable("s3"));
         SagaShape rejected = SagaShape.of("bulk-rejected", StepSpec.compensatable("s1"),

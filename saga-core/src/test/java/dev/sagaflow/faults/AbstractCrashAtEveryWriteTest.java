@@ -1,5 +1,7 @@
 package dev.sagaflow.faults;
 
+import java.time.Clock;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.DynamicContainer.dynamicContainer;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
@@ -22,14 +24,14 @@ import org.junit.jupiter.api.TestFactory;
  * store recovers it (restarting under the same id, or as another node once the lease ran out) and
  * drives it to its end; then every {@link Invariants invariant} holds. A second series lets the
  * recovering node die too, at its claim or just after it. A store's test extends this class and
- * implements {@link #emptyStore()}. Published in saga-core's test-jar.
+ * implements {@link #emptyStore(Clock)}. Published in saga-core's test-jar.
  */
 public abstract class AbstractCrashAtEveryWriteTest {
     private static final AtomicInteger RUNS = new AtomicInteger();
     private static final AtomicInteger CRASH_POINTS = new AtomicInteger();
 
     /** An empty store for one run (a new one, or a shared one emptied). */
-    protected abstract SagaStore emptyStore();
+    protected abstract SagaStore emptyStore(Clock storeClock);
 
     /**
      * Whether every crash point is tried with both kinds of restart (the same node at once, another
@@ -88,7 +90,7 @@ public abstract class AbstractCrashAtEveryWriteTest {
 
     private CrashRun.Result run(SagaShape shape, List<Crash> crashes) {
         RUNS.incrementAndGet();
-        return new CrashRun(shape, emptyStore(), "crash-" + shape.label()).run(crashes);
+        return new CrashRun(shape, this::emptyStore, "crash-" + shape.label()).run(crashes);
     }
 
     static void assertHolds(CrashRun.Result result) {

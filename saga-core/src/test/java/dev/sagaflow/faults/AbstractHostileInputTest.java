@@ -1,5 +1,7 @@
 package dev.sagaflow.faults;
 
+import java.time.Clock;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -24,6 +26,7 @@ import dev.sagaflow.store.SagaInstance;
 import dev.sagaflow.store.SagaQuery;
 import dev.sagaflow.store.SagaStore;
 import dev.sagaflow.store.StepState;
+import dev.sagaflow.testing.ManualTimer;
 import dev.sagaflow.testing.SagaTestKit;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,11 +49,12 @@ public abstract class AbstractHostileInputTest {
     private final Ledger ledger = new Ledger();
 
     /** An empty store for one test. */
-    protected abstract SagaStore emptyStore();
+    protected abstract SagaStore emptyStore(Clock storeClock);
 
     @BeforeEach
     void createKit() {
-        kit = SagaTestKit.over(emptyStore());
+        ManualTimer timer = new ManualTimer();
+        kit = SagaTestKit.over(emptyStore(timer.clock()), timer);
     }
 
     /** s1, s2, s3 (compensatable); s2's action never answers its first attempt (the node dies in it). */

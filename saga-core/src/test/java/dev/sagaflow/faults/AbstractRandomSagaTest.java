@@ -1,5 +1,7 @@
 package dev.sagaflow.faults;
 
+import java.time.Clock;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
@@ -26,7 +28,7 @@ public abstract class AbstractRandomSagaTest {
     private static final AtomicInteger CRASHES = new AtomicInteger();
 
     /** An empty store for one run. */
-    protected abstract SagaStore emptyStore();
+    protected abstract SagaStore emptyStore(Clock storeClock);
 
     /** How many random cases the normal build runs on this store. */
     protected abstract int normalCases();
@@ -43,7 +45,7 @@ public abstract class AbstractRandomSagaTest {
         Random random = new Random(seed);
         SagaShape shape = ShapeGenerator.shape(random, "random-" + seed);
         String replay = "seed " + seed + " (replay: -Dsagaflow.random.seed=" + seed + ")";
-        CrashRun.Result clean = new CrashRun(shape, emptyStore(), "random-" + seed).run(List.of());
+        CrashRun.Result clean = new CrashRun(shape, this::emptyStore, "random-" + seed).run(List.of());
         assertThat(clean.violations()).as("%s, without a crash; what happened:%n%s", replay, clean.report()).isEmpty();
         assertThat(shape.expectedStatuses(0)).as("%s: the oracle is exact without crashes", replay).hasSize(1);
         List<Crash> crashes = ShapeGenerator.crashes(random, clean.firstNodeWrites().size());
@@ -51,7 +53,7 @@ public abstract class AbstractRandomSagaTest {
         if (crashes.isEmpty()) {
             return;
         }
-        CrashRun.Result result = new CrashRun(shape, emptyStore(), "random-" + seed).run(crashes);
+        CrashRun.Result result = new CrashRun(shape, this::emptyStore, "random-" + seed).run(crashes);
         CRASHES.addAndGet(result.crashesReached());
         assertThat(result.violations()).as("%s, with crashes %s; what happened:%n%s", replay, crashes, result.report())
                 .isEmpty();

@@ -8,6 +8,7 @@ import dev.sagaflow.SagaReply;
 import dev.sagaflow.SagaStatus;
 import dev.sagaflow.StepStatus;
 import dev.sagaflow.fixtures.Trail;
+import dev.sagaflow.store.FollowingClock;
 import dev.sagaflow.store.SagaInstance;
 import dev.sagaflow.store.SagaQuery;
 import dev.sagaflow.store.SagaStore;
@@ -77,6 +78,7 @@ public final class CrashRun {
 
     private final SagaShape shape;
     private final SagaStore store;
+    private final FollowingClock storeClock;
     private final Participants participants;
     private final SagaDefinition<Trail> definition;
     private final List<String> log = new ArrayList<>();
@@ -84,13 +86,18 @@ public final class CrashRun {
     private String sagaId;
 
     /**
-     * @param store an empty store; the run writes through it and reads it directly (never through a
-     *     dying wrapper)
+     * A run on a store made by {@code storeFactory} with the run's store clock: the store's time is always the
+     * live node's time, so the lease of a dead node runs out when the next node's clock has passed it.
+     *
+     * @param storeFactory makes an empty store measuring leases on the clock it is given; the run writes through
+     *     it and reads it directly (never through a dying wrapper)
      * @param sagaName the definition's name
      */
-    public CrashRun(SagaShape shape, SagaStore store, String sagaName) {
+    public CrashRun(SagaShape shape, java.util.function.Function<java.time.Clock, SagaStore> storeFactory,
+            String sagaName) {
         this.shape = shape;
-        this.store = store;
+        this.storeClock = new FollowingClock(START);
+        this.store = storeFactory.apply(storeClock);
         this.participants = new Participants(shape);
         this.definition = shape.define(sagaName, participants);
     }
@@ -158,6 +165,7 @@ public final class CrashRun {
         CrashingStore wrapped = crash != null ? new CrashingStore(store, crash.write(), crash.when())
                 : n == 0 ? CrashingStore.counting(store) : null;
         ManualTimer timer = new ManualTimer(clock);
+        storeClock.follow(timer::now);
         Duration lease = n == 0 ? FIRST_LEASE : LEASE;
         AtomicReference<SagaOrchestrator> built = new AtomicReference<>();
         if (wrapped != null) {

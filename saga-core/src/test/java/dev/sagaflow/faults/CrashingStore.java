@@ -3,6 +3,11 @@ package dev.sagaflow.faults;
 import dev.sagaflow.store.ClaimRequest;
 import dev.sagaflow.store.ForwardingSagaStore;
 import dev.sagaflow.store.HistoryEntry;
+import dev.sagaflow.store.InstanceWrite;
+import dev.sagaflow.store.LeaseRenewal;
+import dev.sagaflow.store.NodeLease;
+import dev.sagaflow.store.NodeRegistration;
+import dev.sagaflow.store.RecordedReply;
 import dev.sagaflow.store.SagaInstance;
 import dev.sagaflow.store.SagaStore;
 import java.time.Instant;
@@ -113,16 +118,17 @@ public final class CrashingStore extends ForwardingSagaStore {
     }
 
     @Override
-    public boolean insert(SagaInstance instance, List<HistoryEntry> history) {
-        insertedId = instance.id();
-        return write("insert (" + types(history) + ")", () -> delegate.insert(instance, history));
+    public boolean insert(InstanceWrite write) {
+        insertedId = write.instance().id();
+        return write("insert (" + types(write.history()) + ")", () -> delegate.insert(write));
     }
 
     @Override
-    public boolean update(long expectedVersion, SagaInstance next, List<HistoryEntry> history) {
+    public boolean update(long expectedVersion, InstanceWrite write) {
+        SagaInstance next = write.instance();
         String label = "update to v" + next.version() + " " + next.status()
-                + (history.isEmpty() ? " (claim for a reply or an operator)" : " (" + types(history) + ")");
-        return write(label, () -> delegate.update(expectedVersion, next, history));
+                + (write.history().isEmpty() ? " (claim for a reply or an operator)" : " (" + types(write.history()) + ")");
+        return write(label, () -> delegate.update(expectedVersion, write));
     }
 
     @Override
@@ -131,13 +137,36 @@ public final class CrashingStore extends ForwardingSagaStore {
     }
 
     @Override
-    public int renewLeases(String owner, Instant leaseUntil) {
-        return write("lease renewal by " + owner, () -> delegate.renewLeases(owner, leaseUntil));
+    public NodeRegistration registerNode(NodeLease node) {
+        return write("registration of " + node.nodeId(), () -> delegate.registerNode(node));
+    }
+
+    @Override
+    public LeaseRenewal renewLeases(NodeLease node) {
+        return write("lease renewal by " + node.nodeId(), () -> delegate.renewLeases(node));
     }
 
     @Override
     public int releaseLeases(String owner) {
         return write("lease release by " + owner, () -> delegate.releaseLeases(owner));
+    }
+
+    @Override
+    public void deregisterNode(NodeLease node) {
+        write("deregistration of " + node.nodeId(), () -> {
+            delegate.deregisterNode(node);
+            return null;
+        });
+    }
+
+    @Override
+    public boolean recordReply(RecordedReply reply) {
+        return write("recorded reply for " + reply.step(), () -> delegate.recordReply(reply));
+    }
+
+    @Override
+    public int purgeFinished(Instant finishedBefore, int limit) {
+        return write("purge", () -> delegate.purgeFinished(finishedBefore, limit));
     }
 
     @Override

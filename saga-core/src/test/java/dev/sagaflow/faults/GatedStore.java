@@ -1,7 +1,7 @@
 package dev.sagaflow.faults;
 
 import dev.sagaflow.store.ForwardingSagaStore;
-import dev.sagaflow.store.HistoryEntry;
+import dev.sagaflow.store.InstanceWrite;
 import dev.sagaflow.store.SagaInstance;
 import dev.sagaflow.store.SagaStore;
 import java.util.ArrayList;
@@ -93,7 +93,8 @@ public final class GatedStore extends ForwardingSagaStore {
     }
 
     @Override
-    public boolean update(long expectedVersion, SagaInstance next, List<HistoryEntry> history) {
+    public boolean update(long expectedVersion, InstanceWrite write) {
+        SagaInstance next = write.instance();
         beforeCall();
         Predicate<SagaInstance> hold = armed;
         boolean held = hold != null && hold.test(next);
@@ -108,7 +109,7 @@ public final class GatedStore extends ForwardingSagaStore {
         }
         boolean written = false;
         try {
-            written = delegate.update(expectedVersion, next, history);
+            written = delegate.update(expectedVersion, write);
             return written;
         } finally {
             if (!written) {

@@ -21,15 +21,26 @@ public abstract class ForwardingSagaStore implements SagaStore {
     }
 
     @Override
-    public boolean insert(SagaInstance instance, List<HistoryEntry> history) {
+    public Instant now() {
         beforeCall();
-        return delegate.insert(instance, history);
+        return delegate.now();
     }
 
     @Override
-    public boolean update(long expectedVersion, SagaInstance next, List<HistoryEntry> history) {
+    public int maxDataLength() {
+        return delegate.maxDataLength();
+    }
+
+    @Override
+    public boolean insert(InstanceWrite write) {
         beforeCall();
-        return delegate.update(expectedVersion, next, history);
+        return delegate.insert(write);
+    }
+
+    @Override
+    public boolean update(long expectedVersion, InstanceWrite write) {
+        beforeCall();
+        return delegate.update(expectedVersion, write);
     }
 
     @Override
@@ -57,20 +68,61 @@ public abstract class ForwardingSagaStore implements SagaStore {
     }
 
     @Override
+    public List<SagaCount> count(SagaQuery query) {
+        beforeCall();
+        return delegate.count(query);
+    }
+
+    @Override
     public List<SagaInstance> claim(ClaimRequest request) {
         beforeCall();
         return delegate.claim(request);
     }
 
     @Override
-    public int renewLeases(String owner, Instant leaseUntil) {
+    public NodeRegistration registerNode(NodeLease node) {
         beforeCall();
-        return delegate.renewLeases(owner, leaseUntil);
+        return delegate.registerNode(node);
+    }
+
+    @Override
+    public LeaseRenewal renewLeases(NodeLease node) {
+        beforeCall();
+        return delegate.renewLeases(node);
     }
 
     @Override
     public int releaseLeases(String owner) {
         beforeCall();
         return delegate.releaseLeases(owner);
+    }
+
+    @Override
+    public void deregisterNode(NodeLease node) {
+        beforeCall();
+        delegate.deregisterNode(node);
+    }
+
+    @Override
+    public boolean recordReply(RecordedReply reply) {
+        beforeCall();
+        return delegate.recordReply(reply);
+    }
+
+    @Override
+    public List<RecordedReply> replies(String sagaId) {
+        beforeCall();
+        return delegate.replies(sagaId);
+    }
+
+    @Override
+    public int purgeFinished(Instant finishedBefore, int limit) {
+        beforeCall();
+        return delegate.purgeFinished(finishedBefore, limit);
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + " over " + delegate;
     }
 }

@@ -4,17 +4,31 @@ import dev.sagaflow.SagaDataException;
 import dev.sagaflow.SagaStatus;
 import dev.sagaflow.store.ClaimRequest;
 import dev.sagaflow.store.HistoryEntry;
+import dev.sagaflow.store.InstanceWrite;
+import dev.sagaflow.store.LeaseRenewal;
+import dev.sagaflow.store.NodeLease;
+import dev.sagaflow.store.NodeRegistration;
+import dev.sagaflow.store.OutboxMessage;
+import dev.sagaflow.store.OutboxStore;
+import dev.sagaflow.store.RecordedReply;
+import dev.sagaflow.store.SagaCount;
 import dev.sagaflow.store.SagaData;
 import dev.sagaflow.store.SagaInstance;
 import dev.sagaflow.store.SagaQuery;
 import dev.sagaflow.store.SagaStore;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Queue;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentMap;
@@ -22,10 +36,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A {@link SagaStore} that keeps every instance and its history in the heap: the reference
- * implementation of the store SPI, and the store for unit tests, examples and benchmarks. Nothing
- * survives the JVM, so a host that needs recovery after a crash uses a durable store instead. By
- * default it keeps every instance it was given; {@link Builder#retainFinished(int)} bounds how many
- * finished ones it keeps, for a long-running host.
+ * implementation of the store SPI (with its {@link OutboxStore outbox}), and the store for unit tests,
+ * examples and benchmarks. Nothing survives the JVM, so a host that needs recovery after a crash uses a
+ * durable store instead.
+ *
+ * <p><b>Retention.</b> It keeps at most 10,000 instances that finished successfully (COMPLETED or
+ * COMPENSATED) by default, forgetting the oldest beyond that, so that a long-running host that copies
+ * the README does not grow without bound; FAILED and live instances are always kept.
+ * {@link Builder#retainFinished(int)} sets another bound ({@code Integer.MAX_VALUE}: keep everything).
+ * {@link #purgeFinished(Instant, int)} deletes finished instances by age.
  *
  * <p><b>Saga data.</b> {@link #create()} gives a store that behaves like a durable one: every
  * {@link #insert insert} and {@link #update update} encodes the saga data with its codec and decodes
@@ -37,9 +56,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * do not care, at the price that unserialisable data goes unnoticed and that reads return the very
  * object that was written (a caller that mutates it changes what the store holds).
  *
+ * <p><b>Clock.</b> Leases are measured on the store's clock, the system clock by default;
+ * {@link Builder#clock(Clock)} gives another (the test kit passes its manual clock, so that leases run
+ * out when a test moves time).
+ *
  * <p><b>Versions.</b> Every write is a compare-and-set on the instance's version, as the SPI
  * requires. A write that loses the race returns {@code false} and changes nothing, history
- * included. A write whose {@code next.version()} is not {@code expectedVersion + 1} is a bug in the
+ * included. A write whose next version is not {@code expectedVersion + 1} is a bug in the
  * caller and throws {@link IllegalArgumentException}.
  *
  * <p><b>Thread-safety.</b> Thread-safe. Each instance is guarded by its own lock, so writes to
@@ -50,26 +73,36 @@ import java.util.concurrent.atomic.AtomicInteger;
  * #renewLeases} and {@link #releaseLeases} are atomic per instance, not across instances: a query
  * running beside writes sees each instance either before or after each write.
  */
-public final class InMemorySagaStore implements SagaStore {
+public final class InMemorySagaStore implements OutboxStore {
+    /** How many successfully finished instances {@link #create()} keeps. */
+    public static final int DEFAULT_RETAIN_FINISHED = 10_000;
 
     private final boolean roundTrip;
     private final int retainFinished;
+    private final Clock clock;
+    private final int maxDataLength;
     /** Ids of instances that finished successfully, oldest first; only kept when retention is bounded. */
     private final Queue<String> finished = new ConcurrentLinkedQueue<>();
     private final AtomicInteger finishedCount = new AtomicInteger();
     private final ConcurrentMap<String, Slot> instances = new ConcurrentHashMap<>();
     private final ConcurrentMap<Key, String> idsByKey = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Registration> nodes = new ConcurrentHashMap<>();
+    private final InMemoryOutbox outbox;
     /** Makes "id is free, key is free, take both" one step; held only for a few map operations. */
     private final Object insertLock = new Object();
 
-    private InMemorySagaStore(boolean roundTrip, int retainFinished) {
-        this.roundTrip = roundTrip;
-        this.retainFinished = retainFinished;
+    private InMemorySagaStore(Builder builder) {
+        this.roundTrip = builder.serialization;
+        this.retainFinished = builder.retainFinished;
+        this.clock = builder.clock;
+        this.maxDataLength = builder.maxDataLength;
+        this.outbox = new InMemoryOutbox(this::now);
     }
 
     /**
      * An empty store that round-trips saga data through its codec on every write and keeps only the
-     * text, like a durable store. This is the default and the right choice for tests.
+     * text, like a durable store, and keeps at most {@value #DEFAULT_RETAIN_FINISHED} finished instances.
+     * This is the default and the right choice for tests.
      */
     public static InMemorySagaStore create() {
         return builder().build();
@@ -90,6 +123,20 @@ public final class InMemorySagaStore implements SagaStore {
         return new Builder();
     }
 
+    /** {@inheritDoc} The builder's clock (the system clock by default), to the microsecond. */
+    @Override
+    public Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
+    }
+
+    /** {@inheritDoc} The limit given to the builder; none by default. */
+    @Override
+    public int maxDataLength() {
+        return maxDataLength;
+    }
+
+    // ---------------------------------------------------------------- writes
+
     /**
      * {@inheritDoc}
      *
@@ -97,42 +144,48 @@ public final class InMemorySagaStore implements SagaStore {
      * even when its key is also taken. In the default mode the data is round-tripped first.
      *
      * @throws IllegalArgumentException if an instance with the same id exists, if the instance's
-     *     version is not 1, or if a history entry belongs to another instance
+     *     version is not 1
      * @throws SagaDataException if the data cannot be encoded or read back (nothing is written)
      */
     @Override
-    public boolean insert(SagaInstance instance, List<HistoryEntry> history) {
-        Objects.requireNonNull(instance, "instance cannot be null");
-        List<HistoryEntry> entries = checkHistory(instance, history);
+    public boolean insert(InstanceWrite write) {
+        Objects.requireNonNull(write, "write cannot be null");
+        SagaInstance instance = write.instance();
         if (instance.version() != 1) {
             throw new IllegalArgumentException("a new instance must have version 1, was " + instance.version()
                     + " [saga '" + instance.sagaName() + "' instance " + instance.id() + "]");
         }
-        SagaInstance stored = normalise(instance);
+        SagaInstance stored = leased(normalise(instance), write.lease());
         if (instance.idempotencyKey() == null) {
             // No key to reserve with the id: one atomic put, no store-wide lock on the common path.
-            if (instances.putIfAbsent(stored.id(), new Slot(stored, entries)) != null) {
-                throw new IllegalArgumentException("an instance with id " + stored.id() + " already exists"
-                        + " [saga '" + stored.sagaName() + "']");
+            Slot slot = new Slot(stored, write.history());
+            if (instances.putIfAbsent(stored.id(), slot) != null) {
+                throw duplicateId(stored);
             }
+            outbox.add(write.outbox());
             retireIfFinished(stored);
             return true;
         }
         Key key = new Key(instance.sagaName(), instance.idempotencyKey());
         synchronized (insertLock) {
             if (instances.containsKey(stored.id())) {
-                throw new IllegalArgumentException("an instance with id " + stored.id() + " already exists"
-                        + " [saga '" + stored.sagaName() + "']");
+                throw duplicateId(stored);
             }
             if (idsByKey.containsKey(key)) {
                 return false;
             }
             // The slot goes in before the key, so a lookup by key always finds the instance.
-            instances.put(stored.id(), new Slot(stored, entries));
+            instances.put(stored.id(), new Slot(stored, write.history()));
             idsByKey.put(key, stored.id());
         }
+        outbox.add(write.outbox());
         retireIfFinished(stored);
         return true;
+    }
+
+    private static IllegalArgumentException duplicateId(SagaInstance instance) {
+        return new IllegalArgumentException("an instance with id " + instance.id() + " already exists"
+                + " [saga '" + instance.sagaName() + "']");
     }
 
     /**
@@ -141,26 +194,31 @@ public final class InMemorySagaStore implements SagaStore {
      * <p>In the default mode the data is round-tripped before the version is looked at, so bad data
      * throws even when the write would have lost the race.
      *
-     * @throws IllegalArgumentException if {@code next.version()} is not {@code expectedVersion + 1},
-     *     if {@code next} changes the saga name or the idempotency key, or if a history entry belongs
-     *     to another instance; these are bugs in the caller, not lost races
+     * @throws IllegalArgumentException if the next version is not {@code expectedVersion + 1}, or the
+     *     write changes the saga name or the idempotency key; these are bugs in the caller, not lost races
      * @throws SagaDataException if the data cannot be encoded or read back (nothing is written)
      */
     @Override
-    public boolean update(long expectedVersion, SagaInstance next, List<HistoryEntry> history) {
-        Objects.requireNonNull(next, "next cannot be null");
-        List<HistoryEntry> entries = checkHistory(next, history);
+    public boolean update(long expectedVersion, InstanceWrite write) {
+        Objects.requireNonNull(write, "write cannot be null");
+        SagaInstance next = write.instance();
         if (next.version() != expectedVersion + 1) {
             throw new IllegalArgumentException("next version must be expected version + 1 = " + (expectedVersion + 1)
                     + ", was " + next.version() + " [saga '" + next.sagaName() + "' instance " + next.id() + "]");
         }
-        SagaInstance stored = normalise(next);
+        SagaInstance stored = leased(normalise(next), write.lease());
         Slot slot = instances.get(next.id());
-        if (slot == null || !slot.update(expectedVersion, stored, entries)) {
+        if (slot == null || !slot.update(expectedVersion, stored, write, outbox)) {
             return false;
         }
         retireIfFinished(stored);
         return true;
+    }
+
+    /** The instance with its lease expiry computed on this store's clock. */
+    private SagaInstance leased(SagaInstance instance, Duration lease) {
+        Instant until = lease == null ? null : now().plus(lease);
+        return Objects.equals(until, instance.leaseUntil()) ? instance : instance.withLease(instance.owner(), until);
     }
 
     /**
@@ -168,8 +226,7 @@ public final class InMemorySagaStore implements SagaStore {
      * instances beyond the bound. A FAILED instance is never forgotten: it needs an operator.
      */
     private void retireIfFinished(SagaInstance instance) {
-        if (retainFinished == Integer.MAX_VALUE
-                || (instance.status() != SagaStatus.COMPLETED && instance.status() != SagaStatus.COMPENSATED)) {
+        if (retainFinished == Integer.MAX_VALUE || !instance.status().isTerminal()) {
             return;
         }
         finished.add(instance.id());
@@ -183,16 +240,21 @@ public final class InMemorySagaStore implements SagaStore {
         }
     }
 
-    private void forget(String id) {
+    /** Removes an instance with its history, replies, key and sent messages; returns whether it was there. */
+    private boolean forget(String id) {
         Slot slot = instances.remove(id);
         if (slot == null) {
-            return;
+            return false;
         }
         SagaInstance last = slot.remove();
         if (last != null && last.idempotencyKey() != null) {
             idsByKey.remove(new Key(last.sagaName(), last.idempotencyKey()), id);
         }
+        outbox.forgetSent(id);
+        return true;
     }
+
+    // ---------------------------------------------------------------- reads
 
     /** {@inheritDoc} Lock-free. */
     @Override
@@ -231,6 +293,27 @@ public final class InMemorySagaStore implements SagaStore {
                 .toList();
     }
 
+    /** {@inheritDoc} Scans every instance. */
+    @Override
+    public List<SagaCount> count(SagaQuery query) {
+        Objects.requireNonNull(query, "query cannot be null");
+        SagaQuery filter = new SagaQuery(query.statuses(), query.sagaName(), query.updatedBefore(),
+                query.createdBefore(), query.idempotencyKey(), query.owner(), null, query.limit());
+        Map<String, Map<SagaStatus, Long>> counts = new TreeMap<>();
+        for (Slot slot : instances.values()) {
+            SagaInstance instance = slot.instance;
+            if (instance != null && filter.matches(instance)) {
+                counts.computeIfAbsent(instance.sagaName(), name -> new TreeMap<>())
+                        .merge(instance.status(), 1L, Long::sum);
+            }
+        }
+        List<SagaCount> result = new ArrayList<>();
+        counts.forEach((name, byStatus) -> byStatus.forEach((status, n) -> result.add(new SagaCount(name, status, n))));
+        return List.copyOf(result);
+    }
+
+    // ---------------------------------------------------------------- leases and nodes
+
     /**
      * {@inheritDoc}
      *
@@ -241,11 +324,12 @@ public final class InMemorySagaStore implements SagaStore {
     @Override
     public List<SagaInstance> claim(ClaimRequest request) {
         Objects.requireNonNull(request, "request cannot be null");
+        Instant now = now();
         // Sort a snapshot: sorting on the live field could see it change mid-sort.
         List<Candidate> candidates = new ArrayList<>();
-        for (Slot slot : instances.values()) {
+        for (Slot slot : request.ids().isEmpty() ? instances.values() : slotsOf(request)) {
             SagaInstance seen = slot.instance;
-            if (seen != null && request.matches(seen)) {
+            if (seen != null && request.matches(seen, now)) {
                 candidates.add(new Candidate(slot, seen));
             }
         }
@@ -255,7 +339,7 @@ public final class InMemorySagaStore implements SagaStore {
             if (claimed.size() == request.limit()) {
                 break;
             }
-            SagaInstance taken = candidate.slot().claim(request);
+            SagaInstance taken = candidate.slot().claim(request, now);
             if (taken != null) {
                 claimed.add(taken);
             }
@@ -263,18 +347,49 @@ public final class InMemorySagaStore implements SagaStore {
         return List.copyOf(claimed);
     }
 
+    private List<Slot> slotsOf(ClaimRequest request) {
+        List<Slot> slots = new ArrayList<>(request.ids().size());
+        for (String id : request.ids()) {
+            Slot slot = instances.get(id);
+            if (slot != null) {
+                slots.add(slot);
+            }
+        }
+        return slots;
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public NodeRegistration registerNode(NodeLease node) {
+        Objects.requireNonNull(node, "node cannot be null");
+        Instant now = now();
+        Registration previous = nodes.put(node.nodeId(), new Registration(node.incarnation(), now.plus(node.lease())));
+        if (previous == null || previous.incarnation().equals(node.incarnation())) {
+            return NodeRegistration.FIRST;
+        }
+        return new NodeRegistration(previous.incarnation(), previous.leaseUntil(), !previous.leaseUntil().isBefore(now));
+    }
+
     /** {@inheritDoc} Atomic per instance; versions and update times are left as they are. */
     @Override
-    public int renewLeases(String owner, Instant leaseUntil) {
-        Objects.requireNonNull(owner, "owner cannot be null");
-        Objects.requireNonNull(leaseUntil, "leaseUntil cannot be null");
+    public LeaseRenewal renewLeases(NodeLease node) {
+        Objects.requireNonNull(node, "node cannot be null");
+        Instant now = now();
+        Instant until = now.plus(node.lease());
+        Registration mine = new Registration(node.incarnation(), until);
+        // Held when this incarnation is registered, or when nobody is (the registration was lost: take it again).
+        Registration holder = nodes.merge(node.nodeId(), mine,
+                (current, fresh) -> current.incarnation().equals(fresh.incarnation()) ? fresh : current);
+        if (!holder.incarnation().equals(node.incarnation())) {
+            return new LeaseRenewal(false, 0);
+        }
         int renewed = 0;
         for (Slot slot : instances.values()) {
-            if (slot.changeLease(owner, owner, leaseUntil)) {
+            if (slot.changeLease(node.nodeId(), node.nodeId(), until)) {
                 renewed++;
             }
         }
-        return renewed;
+        return new LeaseRenewal(true, renewed);
     }
 
     /** {@inheritDoc} Atomic per instance; versions and update times are left as they are. */
@@ -290,14 +405,92 @@ public final class InMemorySagaStore implements SagaStore {
         return released;
     }
 
+    @Override
+    public void deregisterNode(NodeLease node) {
+        Objects.requireNonNull(node, "node cannot be null");
+        nodes.computeIfPresent(node.nodeId(),
+                (id, current) -> current.incarnation().equals(node.incarnation()) ? null : current);
+    }
+
+    // ---------------------------------------------------------------- replies
+
+    /** {@inheritDoc} Refused ({@code false}) as well when there is no such instance. */
+    @Override
+    public boolean recordReply(RecordedReply reply) {
+        Objects.requireNonNull(reply, "reply cannot be null");
+        Slot slot = instances.get(reply.sagaId());
+        return slot != null && slot.recordReply(reply);
+    }
+
+    @Override
+    public List<RecordedReply> replies(String sagaId) {
+        Objects.requireNonNull(sagaId, "sagaId cannot be null");
+        Slot slot = instances.get(sagaId);
+        return slot == null ? List.of() : slot.replies();
+    }
+
+    // ---------------------------------------------------------------- retention
+
+    @Override
+    public int purgeFinished(Instant finishedBefore, int limit) {
+        Objects.requireNonNull(finishedBefore, "finishedBefore cannot be null");
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be >= 1, was " + limit);
+        }
+        int purged = 0;
+        for (Slot slot : instances.values()) {
+            SagaInstance instance = slot.instance;
+            if (purged < limit && instance != null && instance.status().isTerminal()
+                    && instance.updatedAt().isBefore(finishedBefore) && forget(instance.id())) {
+                purged++;
+            }
+        }
+        return purged;
+    }
+
+    // ---------------------------------------------------------------- outbox
+
+    @Override
+    public List<OutboxMessage> claimOutbox(String relay, Duration lease, int limit) {
+        return outbox.claim(relay, lease, limit);
+    }
+
+    @Override
+    public boolean markSent(String messageId, String relay) {
+        return outbox.markSent(messageId, relay);
+    }
+
+    @Override
+    public boolean markFailed(String messageId, String relay, String reason) {
+        return outbox.markFailed(messageId, relay, reason);
+    }
+
+    @Override
+    public List<FailedMessage> failedOutbox(int limit) {
+        return outbox.failed(limit);
+    }
+
+    @Override
+    public boolean retryOutbox(String messageId) {
+        return outbox.retry(messageId);
+    }
+
+    @Override
+    public int purgeSentOutbox(Instant sentBefore, int limit) {
+        return outbox.purgeSent(sentBefore, limit);
+    }
+
+    // ---------------------------------------------------------------- tools
+
     /** How many instances the store holds, in any status. A snapshot under concurrent inserts. */
     public int size() {
         return instances.size();
     }
 
     /**
-     * Removes every instance and its history, for tests and tools that reuse one store. A write that
-     * races with it either lands before it (and is removed) or returns {@code false} as a lost race.
+     * Removes every instance, its history, replies and messages, and every node registration, for tests and
+     * tools that reuse one store. A write that races with it either lands before it (and is removed) or
+     * returns {@code false} as a lost race.
      */
     public void clear() {
         synchronized (insertLock) {
@@ -308,14 +501,17 @@ public final class InMemorySagaStore implements SagaStore {
             idsByKey.clear();
             finished.clear();
             finishedCount.set(0);
+            nodes.clear();
+            outbox.clear();
         }
     }
 
-    /** Names the data mode and the current size. */
+    /** Names the data mode, the retention and the current size. */
     @Override
     public String toString() {
         return "InMemorySagaStore[serialization=" + (roundTrip ? "round-trip" : "none (live objects)")
-                + (retainFinished == Integer.MAX_VALUE ? "" : ", retainFinished=" + retainFinished)
+                + (retainFinished == Integer.MAX_VALUE ? ", retainFinished=all" : ", retainFinished=" + retainFinished)
+                + (maxDataLength == Integer.MAX_VALUE ? "" : ", maxDataLength=" + maxDataLength)
                 + ", instances=" + instances.size() + "]";
     }
 
@@ -334,17 +530,6 @@ public final class InMemorySagaStore implements SagaStore {
         return text == instance.data() ? instance : instance.withData(text);
     }
 
-    private static List<HistoryEntry> checkHistory(SagaInstance instance, List<HistoryEntry> history) {
-        List<HistoryEntry> entries = List.copyOf(Objects.requireNonNull(history, "history cannot be null"));
-        for (HistoryEntry entry : entries) {
-            if (!entry.sagaId().equals(instance.id())) {
-                throw new IllegalArgumentException("history entry " + entry.type() + " belongs to instance "
-                        + entry.sagaId() + ", not to " + instance.id() + " [saga '" + instance.sagaName() + "']");
-            }
-        }
-        return entries;
-    }
-
     /** A slot as a claim saw it when choosing candidates. */
     private record Candidate(Slot slot, SagaInstance seen) {
     }
@@ -353,14 +538,20 @@ public final class InMemorySagaStore implements SagaStore {
     private record Key(String sagaName, String idempotencyKey) {
     }
 
+    /** Which incarnation holds a node id, and until when. */
+    private record Registration(String incarnation, Instant leaseUntil) {
+    }
+
     /**
-     * One instance and its history. {@code instance} is written only under the slot's lock and is
-     * volatile so that reads need no lock; {@code history} is read and written only under the lock.
-     * A removed slot (see {@link #clear()}) holds {@code null} and refuses every write.
+     * One instance, its history and its recorded replies. {@code instance} is written only under the
+     * slot's lock and is volatile so that reads need no lock; {@code history} and {@code replies} are read
+     * and written only under the lock. A removed slot (see {@link #clear()}) holds {@code null} and refuses
+     * every write.
      */
     private static final class Slot {
         private volatile SagaInstance instance;
         private final List<HistoryEntry> history;
+        private final Map<String, RecordedReply> replies = new LinkedHashMap<>(2);
 
         Slot(SagaInstance instance, List<HistoryEntry> history) {
             this.instance = instance;
@@ -376,7 +567,8 @@ public final class InMemorySagaStore implements SagaStore {
             }
         }
 
-        synchronized boolean update(long expectedVersion, SagaInstance next, List<HistoryEntry> entries) {
+        synchronized boolean update(long expectedVersion, SagaInstance next, InstanceWrite write,
+                InMemoryOutbox outbox) {
             SagaInstance current = instance;
             if (current == null || current.version() != expectedVersion) {
                 return false;
@@ -388,17 +580,21 @@ public final class InMemorySagaStore implements SagaStore {
                         + " (from '" + current.sagaName() + "'/" + current.idempotencyKey() + " to '"
                         + next.sagaName() + "'/" + next.idempotencyKey() + ") [instance " + current.id() + "]");
             }
-            append(entries);
+            append(write.history());
+            for (String step : write.consumedReplies()) {
+                replies.remove(step);
+            }
+            outbox.add(write.outbox());
             instance = next;
             return true;
         }
 
-        synchronized SagaInstance claim(ClaimRequest request) {
+        synchronized SagaInstance claim(ClaimRequest request, Instant now) {
             SagaInstance current = instance;
-            if (current == null || !request.matches(current)) {
+            if (current == null || !request.matches(current, now)) {
                 return null;
             }
-            SagaInstance claimed = current.claimedBy(request.owner(), request.leaseUntil(), request.now());
+            SagaInstance claimed = current.claimedBy(request.owner(), now.plus(request.lease()), now);
             instance = claimed;
             return claimed;
         }
@@ -413,6 +609,18 @@ public final class InMemorySagaStore implements SagaStore {
             return true;
         }
 
+        synchronized boolean recordReply(RecordedReply reply) {
+            if (instance == null || replies.containsKey(reply.step())) {
+                return false;
+            }
+            replies.put(reply.step(), reply);
+            return true;
+        }
+
+        synchronized List<RecordedReply> replies() {
+            return List.copyOf(replies.values());
+        }
+
         synchronized List<HistoryEntry> history() {
             return List.copyOf(history);
         }
@@ -422,6 +630,7 @@ public final class InMemorySagaStore implements SagaStore {
             SagaInstance last = instance;
             instance = null;
             history.clear();
+            replies.clear();
             return last;
         }
     }
@@ -432,7 +641,9 @@ public final class InMemorySagaStore implements SagaStore {
      */
     public static final class Builder {
         private boolean serialization = true;
-        private int retainFinished = Integer.MAX_VALUE;
+        private int retainFinished = DEFAULT_RETAIN_FINISHED;
+        private Clock clock = Clock.systemUTC();
+        private int maxDataLength = Integer.MAX_VALUE;
 
         private Builder() {
         }
@@ -449,9 +660,9 @@ public final class InMemorySagaStore implements SagaStore {
         /**
          * Keeps at most {@code max} of the instances that finished successfully (COMPLETED or COMPENSATED);
          * beyond that, the instance that finished longest ago is forgotten with its history and its
-         * idempotency key (which can then start a new saga). FAILED instances are always kept. Unbounded
-         * by default, as a test wants every outcome; bound it for a long-running host or a benchmark, whose
-         * heap would otherwise grow with every saga.
+         * idempotency key (which can then start a new saga). FAILED instances are always kept. Default
+         * {@value InMemorySagaStore#DEFAULT_RETAIN_FINISHED}; {@code Integer.MAX_VALUE} keeps every one (a
+         * test that wants every outcome of more sagas than that).
          *
          * @throws IllegalArgumentException if {@code max} is negative
          */
@@ -463,9 +674,32 @@ public final class InMemorySagaStore implements SagaStore {
             return this;
         }
 
+        /**
+         * The clock leases are written and compared with (the store's "database clock"). Default: the system
+         * clock in UTC.
+         */
+        public Builder clock(Clock storeClock) {
+            this.clock = Objects.requireNonNull(storeClock, "clock cannot be null");
+            return this;
+        }
+
+        /**
+         * The longest saga data, in characters of JSON, the store accepts ({@link SagaStore#maxDataLength()}),
+         * for tests of what happens at a durable store's limit. Default: no limit.
+         *
+         * @throws IllegalArgumentException if {@code max < 2}
+         */
+        public Builder maxDataLength(int max) {
+            if (max < 2) {
+                throw new IllegalArgumentException("maxDataLength must be >= 2, was " + max);
+            }
+            this.maxDataLength = max;
+            return this;
+        }
+
         /** An empty store with these settings. */
         public InMemorySagaStore build() {
-            return new InMemorySagaStore(serialization, retainFinished);
+            return new InMemorySagaStore(this);
         }
     }
 }

@@ -16,6 +16,7 @@ import dev.sagaflow.store.SagaInstanceBuilder;
 import dev.sagaflow.store.SagaQuery;
 import dev.sagaflow.store.SagaStore;
 import dev.sagaflow.store.SagaStoreCompatibilityTest;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -35,23 +36,28 @@ class InMemorySagaStoreTest extends SagaStoreCompatibilityTest {
     private static final JsonTestCodec CODEC = new JsonTestCodec();
 
     @Override
-    protected SagaStore createStore() {
-        return InMemorySagaStore.create();
+    protected SagaStore createStore(Clock clock) {
+        return InMemorySagaStore.builder().clock(clock).build();
     }
 
     @Nested
     class WithoutSerialization extends SagaStoreCompatibilityTest {
         @Override
-        protected SagaStore createStore() {
-            return InMemorySagaStore.withoutSerialization();
+        protected SagaStore createStore(Clock clock) {
+            return InMemorySagaStore.builder().serialization(false).clock(clock).build();
+        }
+
+        @Override
+        protected boolean keepsLiveObjects() {
+            return true;
         }
     }
 
     @Nested
-    class WithBoundedRetention extends SagaStoreCompatibilityTest {
+    class WithUnboundedRetention extends SagaStoreCompatibilityTest {
         @Override
-        protected SagaStore createStore() {
-            return InMemorySagaStore.builder().retainFinished(1_000).build();
+        protected SagaStore createStore(Clock clock) {
+            return InMemorySagaStore.builder().retainFinished(Integer.MAX_VALUE).clock(clock).build();
         }
     }
 
@@ -122,13 +128,18 @@ class InMemorySagaStoreTest extends SagaStoreCompatibilityTest {
     }
 
     @Test
-    void unbounded_retention_is_the_default_and_a_negative_bound_is_refused() {
-        InMemorySagaStore store = InMemorySagaStore.create();
-        for (int i = 0; i < 50; i++) {
-            finish(store, "k" + i, SagaStatus.COMPLETED);
+    void retention_is_bounded_by_default_and_unbounded_on_request_and_a_negative_bound_is_refused() {
+        InMemorySagaStore bounded = InMemorySagaStore.create();
+        InMemorySagaStore unbounded = InMemorySagaStore.builder().retainFinished(Integer.MAX_VALUE).build();
+        int finished = InMemorySagaStore.DEFAULT_RETAIN_FINISHED + 5;
+        for (int i = 0; i < finished; i++) {
+            finish(bounded, "k" + i, SagaStatus.COMPLETED);
+            finish(unbounded, "k" + i, SagaStatus.COMPLETED);
         }
 
-        assertThat(store.size()).isEqualTo(50);
+        assertThat(bounded.size()).isEqualTo(InMemorySagaStore.DEFAULT_RETAIN_FINISHED);
+        assertThat(bounded.findByIdempotencyKey("order", "k0")).as("the oldest finished").isEmpty();
+        assertThat(unbounded.size()).isEqualTo(finished);
         assertThatThrownBy(() -> InMemorySagaStore.builder().retainFinished(-1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("retainFinished");
     }
@@ -315,7 +326,11 @@ class InMemorySagaStoreTest extends SagaStoreCompatibilityTest {
 
     @Test
     void to_string_names_the_data_mode() {
-        assertThat(InMemorySagaStore.create()).hasToString("InMemorySagaStore[serialization=round-trip, instances=0]");
+        assertThat(InMemorySagaStore.create()).hasToString(
+                "InMemorySagaStore[serialization=round-trip, retainFinished=10000, instances=0]");
+        assertThat(InMemorySagaStore.builder().retainFinished(Integer.MAX_VALUE).maxDataLength(100).build())
+                .hasToString("InMemorySagaStore[serialization=round-trip, retainFinished=all, maxDataLength=100,"
+                        + " instances=0]");
         assertThat(InMemorySagaStore.withoutSerialization().toString()).contains("live objects");
     }
 

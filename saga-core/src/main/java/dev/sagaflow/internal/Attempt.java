@@ -1,0 +1,129 @@
+package dev.sagaflow.internal;
+
+import dev.sagaflow.internal.Transitions.Transition;
+import java.time.Instant;
+
+/**
+ * One attempt of a step's action or compensation: what it runs on, and the thread that runs it while a
+ * synchronous handler is inside its call, so that a timeout can interrupt it. Mutable only through its
+ * synchronized methods.
+ *
+ * @param <D> the saga data type
+ */
+final class Attempt<D> {
+    private final long token;
+    private final int index;
+    private final boolean compensation;
+    private final AttemptContext context;
+    private final D data;
+    private final long version;
+    private final Instant timeoutAt;
+    private final Handler<D> handler;
+    private final boolean local;
+
+    // Guarded by this.
+    private Thread runner;
+    private boolean interrupted;
+    private boolean returned;
+    private Transition decided;
+
+    Attempt(long token, int index, boolean compensation, AttemptContext context, D data, long version,
+            Instant timeoutAt, Handler<D> handler, boolean local) {
+        this.token = token;
+        this.index = index;
+        this.compensation = compensation;
+        this.context = context;
+        this.data = data;
+        this.version = version;
+        this.timeoutAt = timeoutAt;
+        this.handler = handler;
+        this.local = local;
+    }
+
+    long token() {
+        return token;
+    }
+
+    int index() {
+        return index;
+    }
+
+    boolean compensation() {
+        return compensation;
+    }
+
+    AttemptContext context() {
+        return context;
+    }
+
+    D data() {
+        return data;
+    }
+
+    /** The instance version the attempt was started under. */
+    long version() {
+        return version;
+    }
+
+    /** When the attempt times out (for an awaiting step: when its reply times out), or {@code null}. */
+    Instant timeoutAt() {
+        return timeoutAt;
+    }
+
+    Handler<D> handler() {
+        return handler;
+    }
+
+    boolean local() {
+        return local;
+    }
+
+    /** The handler is about to be called on the current thread. */
+    synchronized void enter() {
+        runner = Thread.currentThread();
+    }
+
+    /**
+     * The handler's call returned on the current thread. An interrupt this attempt's timeout sent is cleared, so
+     * that it never reaches the next task of a pooled thread.
+     */
+    synchronized void exit() {
+        runner = null;
+        if (interrupted) {
+            Thread.interrupted();
+        }
+    }
+
+    /**
+     * Interrupts the handler if it is still inside a synchronous call; returns whether it was (and so may still
+     * run for a while).
+     */
+    synchronized boolean interruptIfRunning() {
+        if (runner == null || !handler.synchronous()) {
+            return false;
+        }
+        interrupted = true;
+        runner.interrupt();
+        return true;
+    }
+
+    /** Marks the attempt's outcome as arrived; returns whether it had not been marked before. */
+    synchronized boolean markReturned() {
+        boolean first = !returned;
+        returned = true;
+        return first;
+    }
+
+    synchronized boolean hasReturned() {
+        return returned;
+    }
+
+    /** For a local attempt: the transition decided inside its transaction. */
+    synchronized void decided(Transition transition) {
+        this.decided = transition;
+    }
+
+    synchronized Transition decided() {
+        return decided;
+    }
+}

@@ -1,0 +1,454 @@
+package dev.sagaflow.internal;
+
+import dev.sagaflow.IllegalTransitionException;
+import dev.sagaflow.SagaDefinition;
+import dev.sagaflow.SagaEventType;
+import dev.sagaflow.SagaStatus;
+import dev.sagaflow.StepDefinition;
+import dev.sagaflow.StepStatus;
+import dev.sagaflow.spi.SagaCodec;
+import dev.sagaflow.store.HistoryEntry;
+import dev.sagaflow.store.SagaData;
+import dev.sagaflow.store.SagaInstance;
+import dev.sagaflow.store.StepState;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.function.DoubleSupplier;
+
+/**
+ * The runtime's rules as one pure function: {@link #decide} maps a definition, the instance's last durable
+ * state, an {@link Event} and the time to the {@link Transition} to write, or throws
+ * {@link IllegalTransitionException} when the event is not allowed in that state. No threads, timers or
+ * store: the run ({@code SagaRun}) writes what this decides and acts on it. Every saga and step status change
+ * goes through {@link Builder#status} and {@link Builder#set}, checked against the transition tables of
+ * {@link SagaStatus} and {@link StepStatus}.
+ */
+final class Transitions {
+    private Transitions() {
+    }
+
+    /**
+     * What a decision needs besides the instance and the event.
+     *
+     * @param now the time of the transition (the deciding node's clock)
+     * @param owner the deciding node's id, the owner of the next state while it is live
+     * @param codec encodes new saga data
+     * @param random jitter for retry delays, in [0, 1)
+     */
+    record Env(Instant now, String owner, SagaCodec codec, DoubleSupplier random) {
+    }
+
+    /** What the run does once the transition is written. */
+    enum Then {
+        /** Nothing: the saga finished, or waits for an event (a reply, an operator). */
+        NONE,
+        /** Runs the current step's (or compensation's) attempt now. */
+        ATTEMPT,
+        /** Schedules the current attempt at the step's {@code wakeAt}. */
+        WAKE,
+        /** Waits for the current step's reply (checks the recorded replies, arms the reply timeout). */
+        AWAIT_REPLY,
+        /** Resumes the current step as after a crash (a {@link Resumed} transition follows). */
+        RESUME
+    }
+
+    /**
+     * A decided transition.
+     *
+     * @param next the state to write
+     * @param history the entries recording it
+     * @param data the live saga data after it, or {@code null} when the durable data is unchanged (the run
+     *     then restores its live copy from the durable one, undoing what a failed attempt may have changed)
+     * @param then what to do once it is written
+     * @param consumedReplies the recorded replies the transition consumes
+     */
+    record Transition(SagaInstance next, List<HistoryEntry> history, Object data, Then then,
+            Set<String> consumedReplies) {
+        Transition consuming(Set<String> steps) {
+            return new Transition(next, history, data, then, steps);
+        }
+    }
+
+    /** Something that moves an instance. */
+    sealed interface Event permits Resumed, Succeeded, Failed, ReplyApplied, ReplyRefused, Aborted, OperatorRetried,
+            MarkedFailed {
+    }
+
+    /** The current step (or compensation) was found RUNNING after a crash or a takeover and will run again. */
+    record Resumed() implements Event {
+    }
+
+    /**
+     * An attempt returned {@code result}. For an awaiting step's action, the step now waits for its reply
+     * until {@code replyTimeoutAt} ({@code null}: no timeout).
+     */
+    record Succeeded(int index, boolean compensation, Object result, Instant replyTimeoutAt) implements Event {
+    }
+
+    /**
+     * An attempt failed with {@code error} (described by {@code message}); {@code possiblyDone} if it may have
+     * taken effect all the same (it timed out, or returned a result that could not be stored);
+     * {@code retryable} unless the error rules out another attempt whatever the policy says (a rejection, a
+     * handler that broke its contract).
+     */
+    record Failed(int index, boolean compensation, Throwable error, String message, boolean possiblyDone,
+            boolean retryable) implements Event {
+    }
+
+    /** The awaiting step's success reply, merged into the data ({@code merged}), completes the step. */
+    record ReplyApplied(int index, Object merged) implements Event {
+    }
+
+    /**
+     * The awaiting step fails on its reply: a failure reply ({@code possiblyDone} false unless the step may have
+     * taken effect before), or a success reply that could not be merged ({@code possiblyDone}: the participant
+     * acted).
+     */
+    record ReplyRefused(int index, String message, boolean possiblyDone) implements Event {
+    }
+
+    /** An operator or the saga's deadline aborts the saga: the current step gives up and the saga compensates. */
+    record Aborted(String reason) implements Event {
+    }
+
+    /** An operator retries a FAILED saga: its stuck compensation or step runs again with a fresh budget. */
+    record OperatorRetried() implements Event {
+    }
+
+    /** The instance cannot go on (unreadable data, steps that do not fit, a write the store refuses for good). */
+    record MarkedFailed(String reason) implements Event {
+    }
+
+    /**
+     * The transition {@code event} makes from {@code instance}.
+     *
+     * @throws IllegalTransitionException if the event is not allowed in the instance's state
+     */
+    static Transition decide(SagaDefinition<?> definition, SagaInstance instance, Event event, Env env) {
+        Builder b = new Builder(definition, instance, env);
+        if (event instanceof Resumed) {
+            return b.resumed();
+        } else if (event instanceof Succeeded e) {
+            return e.compensation() ? b.compensationSucceeded(e.index(), e.result())
+                    : b.actionSucceeded(e.index(), e.result(), e.replyTimeoutAt());
+        } else if (event instanceof Failed e) {
+            return e.compensation() ? b.compensationFailed(e) : b.actionFailed(e);
+        } else if (event instanceof ReplyApplied e) {
+            return b.stepSucceeded(e.index(), e.merged());
+        } else if (event instanceof ReplyRefused e) {
+            StepState step = instance.steps().get(e.index());
+            return b.giveUp(e.index(), e.message(), step.mayHaveTakenEffect() || e.possiblyDone(), List.of());
+        } else if (event instanceof Aborted e) {
+            return b.aborted(e.reason());
+        } else if (event instanceof OperatorRetried) {
+            return b.operatorRetried();
+        } else if (event instanceof MarkedFailed e) {
+            return b.markedFailed(e.reason());
+        }
+        throw new IllegalArgumentException("unknown event " + event);
+    }
+
+    // ---------------------------------------------------------------- state queries
+
+    /**
+     * The index of the step the instance is at: the COMPENSATING step while compensating, otherwise the
+     * RUNNING or AWAITING_REPLY one; -1 if none (a finished instance, or a FAILED one).
+     */
+    static int currentIndex(SagaInstance instance) {
+        List<StepState> steps = instance.steps();
+        boolean compensating = instance.status() == SagaStatus.COMPENSATING;
+        for (int i = 0; i < steps.size(); i++) {
+            StepStatus status = steps.get(i).status();
+            if (compensating ? status == StepStatus.COMPENSATING
+                    : status == StepStatus.RUNNING || status == StepStatus.AWAITING_REPLY) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The current step's index, or an exception naming the saga if the live instance has none. */
+    static int requireCurrent(SagaDefinition<?> definition, SagaInstance instance) {
+        int index = currentIndex(instance);
+        if (index < 0) {
+            throw new IllegalStateException("saga " + instance.id() + " (" + definition.name() + ") is "
+                    + instance.status() + " but no step is current: " + instance.steps());
+        }
+        return index;
+    }
+
+    /** Whether the saga's pivot has succeeded (so it must finish, and its deadline no longer applies). */
+    static boolean pivotSucceeded(SagaDefinition<?> definition, SagaInstance instance) {
+        int pivot = definition.pivotIndex();
+        return pivot >= 0 && instance.steps().get(pivot).status() == StepStatus.SUCCEEDED;
+    }
+
+    /** Whether the saga's deadline has passed at {@code now} while it still could be aborted. */
+    static boolean deadlinePassed(SagaDefinition<?> definition, SagaInstance instance, Instant now) {
+        return instance.deadline() != null && !now.isBefore(instance.deadline())
+                && !pivotSucceeded(definition, instance);
+    }
+
+    /** Why {@code instance} cannot be aborted, or {@code null} if it can. */
+    static String abortProblem(SagaDefinition<?> definition, SagaInstance instance) {
+        if (instance.status() != SagaStatus.RUNNING) {
+            return "the saga is " + instance.status() + ", only a RUNNING saga can be aborted (RUNNING -> COMPENSATING)";
+        }
+        if (pivotSucceeded(definition, instance)) {
+            return "the saga is past its pivot '" + definition.steps().get(definition.pivotIndex()).name()
+                    + "' and must finish";
+        }
+        return null;
+    }
+
+    /**
+     * Why a stored instance cannot be driven by {@code definition} although their fingerprints match (its row
+     * was edited or corrupted): its steps are not the definition's, or it is live but no step is current.
+     * {@code null} if it can.
+     */
+    static String stateProblem(SagaDefinition<?> definition, SagaInstance instance) {
+        List<String> stored = instance.steps().stream().map(StepState::name).toList();
+        if (!stored.equals(definition.stepNames())) {
+            return "its stored steps " + stored + " are not the steps " + definition.stepNames() + " of saga '"
+                    + definition.name() + "' version " + definition.version();
+        }
+        if (instance.status().isLive() && currentIndex(instance) < 0) {
+            return "it is " + instance.status() + " but no step is "
+                    + (instance.status() == SagaStatus.COMPENSATING ? "COMPENSATING" : "RUNNING or AWAITING_REPLY")
+                    + ": " + instance.steps();
+        }
+        return null;
+    }
+
+    // ---------------------------------------------------------------- the rules
+
+    /** Makes one transition from one state; not reusable. */
+    private static final class Builder {
+        private final SagaDefinition<?> definition;
+        private final SagaInstance instance;
+        private final Env env;
+        private final Instant now;
+        private final StepState[] steps;
+
+        Builder(SagaDefinition<?> definition, SagaInstance instance, Env env) {
+            this.definition = definition;
+            this.instance = instance;
+            this.env = env;
+            this.now = env.now();
+            this.steps = instance.steps().toArray(new StepState[0]);
+        }
+
+        Transition resumed() {
+            int index = requireCurrent(definition, instance);
+            StepState step = steps[index];
+            boolean compensating = instance.status() == SagaStatus.COMPENSATING;
+            // Record the re-run before running it, so a crash loop still counts attempts. A local step's
+            // interrupted attempt rolled back with its transaction, so it did not take effect.
+            StepState resumed = compensating ? step.compensationResumed()
+                    : step.resumed(!definition.steps().get(index).isLocal());
+            set(index, resumed);
+            HistoryEntry entry = entry(SagaEventType.STEP_RESUMED, step.name(),
+                    compensating ? resumed.compensationAttempts() : resumed.attempts(),
+                    compensating ? "compensation resumed from the store" : "action resumed from the store");
+            return keepData(instance.status(), instance.error(), List.of(entry), Then.ATTEMPT);
+        }
+
+        Transition actionSucceeded(int index, Object result, Instant replyTimeoutAt) {
+            StepState step = expect(index, StepStatus.RUNNING);
+            if (definition.steps().get(index).awaitsReply()) {
+                set(index, step.awaitingReply(replyTimeoutAt));
+                HistoryEntry entry = entry(SagaEventType.STEP_AWAITING_REPLY, step.name(), step.attempts(), null);
+                return withData(SagaStatus.RUNNING, instance.error(), List.of(entry), result, Then.AWAIT_REPLY);
+            }
+            return stepSucceeded(index, result);
+        }
+
+        Transition stepSucceeded(int index, Object result) {
+            StepState step = steps[index];
+            set(index, step.succeeded(now));
+            HistoryEntry entry = entry(SagaEventType.STEP_SUCCEEDED, step.name(), step.attempts(), null);
+            if (index + 1 < steps.length) {
+                set(index + 1, steps[index + 1].started(now));
+                return withData(SagaStatus.RUNNING, null, List.of(entry), result, Then.ATTEMPT);
+            }
+            List<HistoryEntry> entries = List.of(entry, entry(SagaEventType.SAGA_COMPLETED, null, 0, null));
+            return withData(SagaStatus.COMPLETED, null, entries, result, Then.NONE);
+        }
+
+        Transition actionFailed(Failed failure) {
+            int index = failure.index();
+            StepState step = steps[index];
+            StepDefinition<?> stepDefinition = definition.steps().get(index);
+            boolean retry = failure.retryable()
+                    && stepDefinition.retryPolicy().shouldRetry(step.attempts(), failure.error())
+                    && !deadlinePassed(definition, instance, now);
+            if (retry) {
+                Duration delay = stepDefinition.retryPolicy().delayBefore(step.attempts() + 1, env.random());
+                set(index, step.retryAt(now.plus(delay), failure.message(), failure.possiblyDone()));
+                HistoryEntry entry = entry(SagaEventType.STEP_RETRY_SCHEDULED, step.name(), step.attempts(),
+                        failure.message());
+                return keepData(SagaStatus.RUNNING, instance.error(), List.of(entry), Then.WAKE);
+            }
+            return giveUp(index, failure.message(), step.mayHaveTakenEffect() || failure.possiblyDone(), List.of());
+        }
+
+        /** The step at {@code index} gives up: the saga compensates, or is FAILED after the pivot. */
+        Transition giveUp(int index, String message, boolean possiblyDone, List<HistoryEntry> earlier) {
+            StepState step = steps[index];
+            set(index, step.failed(now, message, possiblyDone));
+            List<HistoryEntry> entries = new ArrayList<>(earlier);
+            entries.add(entry(SagaEventType.STEP_FAILED, step.name(), step.attempts(), message));
+            String reason = "step '" + step.name() + "' failed: " + message;
+            if (definition.pivotIndex() >= 0 && index > definition.pivotIndex()) {
+                entries.add(entry(SagaEventType.SAGA_FAILED, step.name(), step.attempts(), reason));
+                return keepData(SagaStatus.FAILED, reason, entries, Then.NONE);
+            }
+            return compensateFrom(index, reason, entries, null);
+        }
+
+        /** Compensates the newest step at or before {@code from} that needs it, or ends COMPENSATED. */
+        Transition compensateFrom(int from, String reason, List<HistoryEntry> entries, Object result) {
+            int target = -1;
+            for (int i = from; i >= 0 && target < 0; i--) {
+                if (steps[i].needsCompensation() && definition.steps().get(i).hasCompensation()) {
+                    target = i;
+                }
+            }
+            if (target < 0) {
+                List<HistoryEntry> all = new ArrayList<>(entries);
+                all.add(entry(SagaEventType.SAGA_COMPENSATED, null, 0, reason));
+                return result == null ? keepData(SagaStatus.COMPENSATED, reason, all, Then.NONE)
+                        : withData(SagaStatus.COMPENSATED, reason, all, result, Then.NONE);
+            }
+            set(target, steps[target].compensating());
+            return result == null ? keepData(SagaStatus.COMPENSATING, reason, entries, Then.ATTEMPT)
+                    : withData(SagaStatus.COMPENSATING, reason, entries, result, Then.ATTEMPT);
+        }
+
+        Transition compensationSucceeded(int index, Object result) {
+            StepState step = expect(index, StepStatus.COMPENSATING);
+            set(index, step.compensated(now));
+            List<HistoryEntry> entries = List.of(entry(SagaEventType.COMPENSATION_SUCCEEDED, step.name(),
+                    step.compensationAttempts(), null));
+            return compensateFrom(index - 1, instance.error(), entries, result);
+        }
+
+        Transition compensationFailed(Failed failure) {
+            int index = failure.index();
+            StepState step = expect(index, StepStatus.COMPENSATING);
+            StepDefinition<?> stepDefinition = definition.steps().get(index);
+            if (failure.retryable()
+                    && stepDefinition.compensationRetryPolicy().shouldRetry(step.compensationAttempts(), failure.error())) {
+                Duration delay = stepDefinition.compensationRetryPolicy()
+                        .delayBefore(step.compensationAttempts() + 1, env.random());
+                set(index, step.compensationRetryAt(now.plus(delay), failure.message()));
+                HistoryEntry entry = entry(SagaEventType.COMPENSATION_RETRY_SCHEDULED, step.name(),
+                        step.compensationAttempts(), failure.message());
+                return keepData(SagaStatus.COMPENSATING, instance.error(), List.of(entry), Then.WAKE);
+            }
+            set(index, step.compensationGaveUp(failure.message()));
+            String reason = "compensation of step '" + step.name() + "' gave up after " + step.compensationAttempts()
+                    + " attempts: " + failure.message();
+            List<HistoryEntry> entries = List.of(
+                    entry(SagaEventType.COMPENSATION_GAVE_UP, step.name(), step.compensationAttempts(), failure.message()),
+                    entry(SagaEventType.SAGA_FAILED, step.name(), step.compensationAttempts(), reason));
+            return keepData(SagaStatus.FAILED, reason, entries, Then.NONE);
+        }
+
+        Transition aborted(String reason) {
+            String problem = abortProblem(definition, instance);
+            if (problem != null) {
+                throw new IllegalTransitionException("cannot abort: " + problem, definition.name(), instance.id(), null);
+            }
+            int index = requireCurrent(definition, instance);
+            StepState step = steps[index];
+            // Waiting for a reply, or an attempt under way (no wake-up pending): it may have taken effect.
+            boolean possiblyDone = step.status() == StepStatus.AWAITING_REPLY || step.wakeAt() == null;
+            List<HistoryEntry> aborted = List.of(entry(SagaEventType.SAGA_ABORTED, null, 0, reason));
+            return giveUp(index, "aborted: " + reason, step.mayHaveTakenEffect() || possiblyDone, aborted);
+        }
+
+        Transition operatorRetried() {
+            if (instance.status() != SagaStatus.FAILED) {
+                throw new IllegalTransitionException("cannot retry: the saga is " + instance.status()
+                        + "; only a FAILED saga can be retried (FAILED -> RUNNING or COMPENSATING)", definition.name(),
+                        instance.id(), null);
+            }
+            List<HistoryEntry> entries = List.of(entry(SagaEventType.SAGA_RETRIED, null, 0, null));
+            for (int i = 0; i < steps.length; i++) {
+                StepStatus status = steps[i].status();
+                if (status == StepStatus.COMPENSATING) {
+                    set(i, steps[i].compensating());
+                    return keepData(SagaStatus.COMPENSATING, instance.error(), entries, Then.ATTEMPT);
+                }
+                if (status == StepStatus.RUNNING || status == StepStatus.AWAITING_REPLY) {
+                    // Marked FAILED while it ran (its data or row could not be read): run it as after a crash.
+                    return keepData(SagaStatus.RUNNING, instance.error(), entries, Then.RESUME);
+                }
+            }
+            int pivot = definition.pivotIndex();
+            for (int i = steps.length - 1; pivot >= 0 && i > pivot; i--) {
+                if (steps[i].status() == StepStatus.FAILED) {
+                    set(i, steps[i].restarted());
+                    return keepData(SagaStatus.RUNNING, instance.error(), entries, Then.ATTEMPT);
+                }
+            }
+            throw new IllegalTransitionException("cannot retry: no stuck step found in " + instance.steps(),
+                    definition.name(), instance.id(), null);
+        }
+
+        Transition markedFailed(String reason) {
+            List<HistoryEntry> entries = List.of(entry(SagaEventType.SAGA_FAILED, null, 0, reason));
+            return keepData(SagaStatus.FAILED, reason, entries, Then.NONE);
+        }
+
+        // ---------------------------------------------------------------- building blocks
+
+        private StepState expect(int index, StepStatus status) {
+            StepState step = steps[index];
+            if (step.status() != status) {
+                throw new IllegalTransitionException("step '" + step.name() + "' is " + step.status() + ", not "
+                        + status, definition.name(), instance.id(), step.name());
+            }
+            return step;
+        }
+
+        /** Replaces a step's state, checking the step transition table. */
+        private void set(int index, StepState step) {
+            StepStatus from = steps[index].status();
+            if (from != step.status() && !from.canBecome(step.status())) {
+                throw new IllegalTransitionException("illegal step transition " + from + " -> " + step.status(),
+                        definition.name(), instance.id(), step.name());
+            }
+            steps[index] = step;
+        }
+
+        /** The next state with new data {@code result}. */
+        private Transition withData(SagaStatus status, String error, List<HistoryEntry> entries, Object result,
+                Then then) {
+            SagaInstance next = next(status, SagaData.ofValue(result, env.codec()), error);
+            return new Transition(next, List.copyOf(entries), result, then, Set.of());
+        }
+
+        /** The next state with the durable data unchanged (what a failed attempt leaves). */
+        private Transition keepData(SagaStatus status, String error, List<HistoryEntry> entries, Then then) {
+            return new Transition(next(status, instance.data(), error), List.copyOf(entries), null, then, Set.of());
+        }
+
+        private SagaInstance next(SagaStatus status, SagaData data, String error) {
+            if (!instance.status().canBecome(status)) {
+                throw new IllegalTransitionException("illegal transition " + instance.status() + " -> " + status,
+                        definition.name(), instance.id(), null);
+            }
+            return instance.next(status, Arrays.asList(steps), data, error, now, env.owner());
+        }
+
+        private HistoryEntry entry(SagaEventType type, String step, int attempt, String detail) {
+            return new HistoryEntry(instance.id(), now, type, step, attempt, detail);
+        }
+    }
+}
