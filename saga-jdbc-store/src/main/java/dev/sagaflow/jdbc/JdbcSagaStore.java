@@ -75,7 +75,7 @@ import org.slf4j.LoggerFactory;
  * (restoring its auto-commit mode); no call holds two. The pool therefore needs one connection per store call
  * that may run at the same moment: one per thread that drives sagas (the orchestrator's worker threads, by default
  * {@code max(4, 2 × cores)}, or the host's executor, plus the host's own threads inside {@code run}, {@code start},
- * {@code find} and {@code list}), plus one for the timer thread (lease renewal, claims). A local step holds its
+ * {@code find} and {@code list}), plus one for the timer thread, which renews leases. A local step holds its
  * connection while its work runs. With group commit, the writes of waiting callers hold no connection: a batch is
  * written on one connection by the caller that leads it, so concurrent writes need at most
  * {@link Builder#groupCommitMaxBatchesInFlight(int)} connections plus those of writes that go alone. When the pool
