@@ -87,7 +87,8 @@ final class JsonText {
             return new Row(null, text, start, (int) in.currentLocation().getCharOffset());
         }
         List<Object> values = new ArrayList<>(9);
-        for (JsonToken token = in.nextToken(); token != JsonToken.END_ARRAY; token = in.nextToken()) {
+        // A text that ends inside the row makes the parser throw; null is checked all the same.
+        for (JsonToken token = in.nextToken(); token != JsonToken.END_ARRAY && token != null; token = in.nextToken()) {
             values.add(switch (token) {
                 case VALUE_STRING -> in.getText();
                 case VALUE_NUMBER_INT -> in.getNumberType() == JsonParser.NumberType.BIG_INTEGER
