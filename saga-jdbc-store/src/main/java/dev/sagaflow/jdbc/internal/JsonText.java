@@ -5,9 +5,10 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.SegmentedStringWriter;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import com.fasterxml.jackson.core.util.BufferRecycler;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,13 +40,18 @@ final class JsonText {
 
     /** The text {@code writer} writes. */
     static String write(Writer writer) {
-        StringWriter text = new StringWriter(128);
-        try (JsonGenerator out = FACTORY.createGenerator(text)) {
-            writer.write(out);
+        // As ObjectMapper.writeValueAsString does: the text is gathered in the factory's recycled buffers.
+        BufferRecycler buffers = FACTORY._getBufferRecycler();
+        try (SegmentedStringWriter text = new SegmentedStringWriter(buffers)) {
+            try (JsonGenerator out = FACTORY.createGenerator(text)) {
+                writer.write(out);
+            }
+            return text.getAndClear();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the store's JSON", e); // a string writer does not fail
+        } finally {
+            buffers.releaseToPool();
         }
-        return text.toString();
     }
 
     /**
