@@ -84,11 +84,6 @@ public final class GroupCommitWriter extends InstanceWriter {
         return alone.update(c, expectedVersion, row, history);
     }
 
-    /** The SQL text of a batch, for tests. */
-    String batchSql() {
-        return batchSql;
-    }
-
     @Override
     public String toString() {
         return groupCommit.toString();

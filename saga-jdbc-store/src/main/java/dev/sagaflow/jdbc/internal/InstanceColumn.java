@@ -52,7 +52,7 @@ public enum InstanceColumn {
 
     private static final List<InstanceColumn> ALL = List.of(values());
     private static final List<InstanceColumn> ALL_BUT_ID = ALL.subList(1, ALL.size());
-    private static final String NAMES = names(ALL, "");
+    private static final String NAMES = ALL.stream().map(c -> c.column).collect(Collectors.joining(", "));
 
     private final String column;
     private final Kind kind;
@@ -64,11 +64,6 @@ public enum InstanceColumn {
         this.value = value;
     }
 
-    /** The column's name. */
-    public String column() {
-        return column;
-    }
-
     /** The column's 1-based position in {@link #list()}, and so in a row read with it. */
     public int position() {
         return ordinal() + 1;
@@ -77,11 +72,6 @@ public enum InstanceColumn {
     /** Every column, comma-separated: {@code id, saga_name, ...}. */
     public static String list() {
         return NAMES;
-    }
-
-    /** Every column qualified by a table alias: {@code i.id, i.saga_name, ...}. */
-    public static String list(String alias) {
-        return names(ALL, alias + ".");
     }
 
     /** Every column but {@code id}, each preceded by a comma: {@code , saga_name, saga_version, ...}. */
@@ -182,9 +172,5 @@ public enum InstanceColumn {
 
     private Object arrayElement(Object v) {
         return kind == Kind.MICROS && v != null ? (Object) Micros.of((Instant) v) : v;
-    }
-
-    private static String names(List<InstanceColumn> columns, String qualifier) {
-        return columns.stream().map(c -> qualifier + c.column).collect(Collectors.joining(", "));
     }
 }
