@@ -3,6 +3,7 @@ package dev.sagaflow.benchmarks;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.sagaflow.BusinessRejection;
+import dev.sagaflow.jdbc.support.CountingDataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;

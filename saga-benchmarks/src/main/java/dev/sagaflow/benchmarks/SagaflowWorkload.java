@@ -7,6 +7,7 @@ import dev.sagaflow.SagaOrchestrator;
 import dev.sagaflow.SagaOutcome;
 import dev.sagaflow.SagaStatus;
 import dev.sagaflow.jdbc.JdbcSagaStore;
+import dev.sagaflow.jdbc.support.CountingDataSource;
 import dev.sagaflow.store.SagaStore;
 import dev.sagaflow.store.memory.InMemorySagaStore;
 import java.time.Duration;

@@ -17,19 +17,21 @@ import java.nio.charset.StandardCharsets;
  */
 public enum JdbcDialect {
     /**
-     * PostgreSQL 12 or newer. Data and steps are {@code json} (data kept exactly as written); every insert, update and claim is a
-     * single statement in autocommit (writable common table expressions), so it costs one round-trip
-     * and one commit; claims use {@code FOR UPDATE SKIP LOCKED}.
+     * PostgreSQL 12 or newer. Data and steps are {@code json} (data kept exactly as written); every
+     * insert and update is a single statement in autocommit (writable common table expressions), so it
+     * costs one round-trip and one commit; claims lock candidates with {@code FOR UPDATE SKIP LOCKED}
+     * in one short transaction.
      */
     POSTGRESQL("postgresql"),
     /**
      * MySQL 8.0 or newer, and MariaDB 10.6 or newer (10.11 is the version tested), which share the
      * SQL used here. Data and steps are {@code LONGTEXT} checked by {@code json_valid} (which is
-     * what {@code JSON} means on MariaDB; MySQL's binary {@code JSON} would not keep the text as written). Each write is one transaction: the instance row, then the
-     * history rows as a JDBC batch, then one commit. Claims use {@code FOR UPDATE SKIP LOCKED} where
-     * the server has it (detected from its version; assumed when the dialect is named explicitly).
-     * The driver must report found rows rather than changed rows for updates, which is the default
-     * of both MariaDB Connector/J and MySQL Connector/J ({@code useAffectedRows=false}).
+     * what {@code JSON} means on MariaDB; MySQL's binary {@code JSON} would not keep the text as
+     * written). Each write is one transaction: the instance row, then its history row, then one
+     * commit. Claims use {@code FOR UPDATE SKIP LOCKED} where the server has it (detected from its
+     * version; assumed when the dialect is named explicitly). The driver must report found rows rather
+     * than changed rows for updates, which is the default of both MariaDB Connector/J and MySQL
+     * Connector/J ({@code useAffectedRows=false}).
      */
     MYSQL("mysql"),
     /**

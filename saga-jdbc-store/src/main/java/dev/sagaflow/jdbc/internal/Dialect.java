@@ -33,9 +33,9 @@ public abstract class Dialect {
     public abstract boolean supportsSkipLocked();
 
     /**
-     * Whether an insert or update and its history rows can be written by a single statement in
-     * autocommit (a writable common table expression), and a claim likewise: one round-trip and
-     * one commit per write. Otherwise each write is a short transaction.
+     * Whether an insert or update and its history row can be written by a single statement in
+     * autocommit (a writable common table expression): one round-trip and one commit per write.
+     * Otherwise each write is a short transaction of two statements.
      */
     public boolean supportsSingleStatementWrites() {
         return false;
@@ -50,22 +50,12 @@ public abstract class Dialect {
         return false;
     }
 
-    /** The placeholder for the {@code data} column's value, for example {@code CAST(? AS json)}. */
-    public String dataParameter() {
-        return "?";
-    }
-
-    /** The placeholder for the {@code steps} column's value, for example {@code CAST(? AS json)}. */
-    public String stepsParameter() {
-        return "?";
-    }
-
     /**
-     * How a common table expression that must run exactly once (a locking {@code SELECT}) is
-     * introduced: {@code " AS "}, or {@code " AS MATERIALIZED "} where the server would otherwise inline it.
+     * The SQL expression that stores {@code operand} (a placeholder or a column) in a JSON column, for example
+     * {@code CAST(? AS json)}; the operand itself where the column takes text as it is.
      */
-    public String materializedCte() {
-        return " AS ";
+    public String jsonValue(String operand) {
+        return operand;
     }
 
     /** The row-locking clause that ends a claim's {@code SELECT}. */
@@ -96,7 +86,7 @@ public abstract class Dialect {
     /** The dialect for {@code kind}, assuming a current server (for example SKIP LOCKED on MySQL and MariaDB). */
     public static Dialect of(JdbcDialect kind) {
         return switch (kind) {
-            case POSTGRESQL -> new PostgresDialect("PostgreSQL (named)", 12, false);
+            case POSTGRESQL -> new PostgresDialect("PostgreSQL (named)", false);
             case MYSQL -> new MySqlDialect("MySQL or MariaDB (named)", true, false);
             case H2 -> new H2Dialect("H2 (named)", false);
         };
@@ -128,7 +118,7 @@ public abstract class Dialect {
                 throw new IllegalStateException("PostgreSQL " + version + " is too old for Sagaflow: 9.5 or newer"
                         + " is needed (ON CONFLICT, SKIP LOCKED), 12 or newer is supported");
             }
-            return new PostgresDialect("PostgreSQL " + version, v[0], true);
+            return new PostgresDialect("PostgreSQL " + version, true);
         }
         if (lower.startsWith("h2")) {
             int[] v = version(version);

@@ -24,6 +24,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -177,6 +178,44 @@ abstract class AbstractHostileRowsTest {
         rewriteSteps(ids.get(2), "\\[\"s3\"", "[null");
 
         assertOneRowSkippedOthersServed(ids, ids.get(2), "has no name");
+    }
+
+    @Test
+    void an_unreadable_row_is_left_exactly_as_it_is_by_every_poll_not_claimed_and_released() {
+        List<String> ids = stranded();
+        String bad = ids.get(0);
+        rewriteSteps(bad, "\"PENDING\"", "\"HALF_DONE\"");
+        String before = storedClaimColumns(bad);
+        List<String> claimed = new ArrayList<>();
+
+        for (int poll = 1; poll <= 3; poll++) {
+            Instant now = kit.timer().now().plus(Duration.ofDays(poll));
+            store.claim(new ClaimRequest("node-z", now, now.plus(Duration.ofDays(10)), Set.of(saga.fingerprint()), false,
+                    100)).forEach(instance -> claimed.add(instance.id()));
+        }
+
+        assertThat(claimed).as("the readable ones, once").containsExactlyInAnyOrder(ids.get(1), ids.get(2));
+        assertThat(storedClaimColumns(bad)).as("version, owner, lease and update time after three polls")
+                .isEqualTo(before);
+    }
+
+    @Test
+    void an_unreadable_row_does_not_take_the_place_of_a_readable_one_within_a_claims_limit() {
+        stranded();
+        List<String> inClaimOrder = store.query(SagaQuery.all()).stream().map(SagaInstance::id).toList();
+        rewriteSteps(inClaimOrder.get(0), "\"PENDING\"", "\"HALF_DONE\"");
+        Instant now = kit.timer().now().plus(Duration.ofDays(1));
+
+        List<SagaInstance> claimed = store.claim(new ClaimRequest("node-z", now, now.plus(Duration.ofDays(1)),
+                Set.of(saga.fingerprint()), false, 1));
+
+        assertThat(claimed).extracting(SagaInstance::id).containsExactly(inClaimOrder.get(1));
+    }
+
+    /** The columns a claim writes, as stored. */
+    private String storedClaimColumns(String id) {
+        return column("version", id) + " | " + column("owner", id) + " | " + column("lease_until", id) + " | "
+                + column("updated_at", id);
     }
 
     @Test

@@ -35,6 +35,20 @@ class StoreJsonTest {
     }
 
     @Test
+    void steps_and_history_are_written_in_the_compact_format() {
+        List<StepState> steps = List.of(
+                new StepState("reserve", StepStatus.SUCCEEDED, 1, 0, false, T, T.plusMillis(1), null, null),
+                new StepState("ship", StepStatus.FAILED, 2, 0, true, T, null, null, "bell \u0007 \"quoted\""),
+                StepState.pending("bill"));
+        List<HistoryEntry> entries = List.of(new HistoryEntry("id-1", T, SagaEventType.SAGA_COMPLETED, null, 0, null));
+
+        assertThat(StepsJson.encode(steps)).isEqualTo("[[\"reserve\",\"SUCCEEDED\",1,0,false,1795882800123456,"
+                + "1795882800124456],[\"ship\",\"FAILED\",2,0,true,1795882800123456,null,null,"
+                + "\"bell \\u0007 \\\"quoted\\\"\"],[\"bill\",\"PENDING\",0,0,false]]");
+        assertThat(HistoryJson.encode(entries)).isEqualTo("[[1795882800123456,\"SAGA_COMPLETED\",null,0,null]]");
+    }
+
+    @Test
     void step_instants_keep_microseconds_and_cut_nanoseconds_towards_the_past() {
         StepState step = new StepState("s", StepStatus.RUNNING, 1, 0, false, Instant.parse("2024-01-01T00:00:00.123456789Z"),
                 null, null, null);
