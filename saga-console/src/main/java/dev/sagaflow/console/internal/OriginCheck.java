@@ -27,10 +27,12 @@ public final class OriginCheck {
      * @param host the {@code Host} header, if any
      */
     public Optional<String> problem(Optional<String> origin, Optional<String> referer, Optional<String> host) {
-        Optional<String> source = origin.filter(o -> !o.equals("null")).or(() -> referer);
+        if (origin.filter("null"::equals).isPresent()) {
+            return Optional.of("the request comes from an opaque origin");
+        }
+        Optional<String> source = origin.or(() -> referer);
         if (source.isEmpty()) {
-            return Optional.of(origin.isPresent() ? "the request comes from an opaque origin"
-                    : "the request names no Origin or Referer");
+            return Optional.of("the request names no Origin or Referer");
         }
         String claimed = source.get();
         URI uri;

@@ -242,15 +242,21 @@ public final class Pages {
                 .raw("</span>");
     }
 
-    /** The step the saga is at: the first one running, waiting, compensating or failed, else none. */
+    /**
+     * The step the saga is at: while it rolls back (or is stuck rolling back), the step being compensated;
+     * otherwise the first step running, waiting for a reply, or failed; {@code null} when there is none.
+     */
     static StepState currentStep(SagaInfo saga) {
+        boolean rollingBack = saga.status() == SagaStatus.COMPENSATING || saga.status() == SagaStatus.FAILED;
         StepState found = null;
         for (StepState step : saga.steps()) {
             switch (step.status()) {
-                case RUNNING, AWAITING_REPLY, FAILED -> {
-                    return step;
+                case COMPENSATING -> {
+                    if (rollingBack) {
+                        return step;
+                    }
                 }
-                case COMPENSATING -> found = found == null ? step : found;
+                case RUNNING, AWAITING_REPLY, FAILED -> found = found == null ? step : found;
                 default -> {
                 }
             }
