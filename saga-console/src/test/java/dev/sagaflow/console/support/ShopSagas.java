@@ -116,7 +116,8 @@ public final class ShopSagas implements AutoCloseable {
         timer.advance(Duration.ofMinutes(10));
         ids.put("retrying", orchestrator.start(paymentSaga, order("o-6", "retry")).sagaId());
         ids.put("compensating", orchestrator.start(paymentSaga, order("o-7", "fail")).sagaId());
-        ids.put("hostile", orchestrator.start(hostileSaga, order("o-8", "hostile")).sagaId());
+        ids.put("hostile", orchestrator.start(hostileSaga, new Order("o-8", "\"><svg onload=alert(1)>", "4111 1111 1111 1111",
+                SCRIPT, "hostile", 0)).sagaId());
         timer.advance(Duration.between(timer.now(), end));
         check("completed", SagaStatus.COMPLETED);
         check("completed-after-retries", SagaStatus.COMPLETED);
