@@ -9,8 +9,8 @@ import java.util.Optional;
  * maps its result to a {@link ConsoleUser}.
  *
  * <pre>{@code
- * Authorizer authorizer = request -> request.principal()
- *         .map(p -> operators.contains(p.getName()) ? ConsoleUser.operator(p.getName()) : ConsoleUser.readOnly(p.getName()));
+ * Authorizer authorizer = request -> request.authenticatedUser()
+ *         .map(user -> operators.contains(user) ? ConsoleUser.operator(user) : ConsoleUser.readOnly(user));
  * }</pre>
  *
  * <p>Must be thread-safe: the server may call it from several threads at once. If it throws, the request

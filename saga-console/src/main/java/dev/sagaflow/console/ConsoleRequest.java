@@ -1,7 +1,6 @@
 package dev.sagaflow.console;
 
 import java.net.InetAddress;
-import java.security.Principal;
 import java.util.Optional;
 
 /**
@@ -23,11 +22,11 @@ public interface ConsoleRequest {
     InetAddress remoteAddress();
 
     /**
-     * The principal the server authenticated, if any: {@code HttpExchange.getPrincipal()} when the host
-     * put an {@code Authenticator} on the console's {@code HttpContext}, or
-     * {@code HttpServletRequest.getUserPrincipal()} in a Servlet container.
+     * The name of the user the server authenticated, if any: on the JDK server, the user name of
+     * {@code HttpExchange.getPrincipal()} (without the realm) when the host put an {@code Authenticator} on
+     * the console's {@code HttpContext}; in a Servlet container, {@code HttpServletRequest.getRemoteUser()}.
      */
-    Optional<Principal> principal();
+    Optional<String> authenticatedUser();
 
     /**
      * The server's own request object, for checks this interface does not offer: a

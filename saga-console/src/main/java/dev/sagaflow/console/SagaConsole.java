@@ -53,7 +53,7 @@ public final class SagaConsole {
      * The handler for the JDK server; mount it at {@link #basePath()}:
      * {@code server.createContext(console.basePath(), console.httpHandler())}. To authenticate with the JDK's
      * own means, set an {@code Authenticator} on that context; the authorizer then finds the user in
-     * {@link ConsoleRequest#principal()}.
+     * {@link ConsoleRequest#authenticatedUser()}.
      */
     public HttpHandler httpHandler() {
         return new JdkHandler(engine, config.basePath());

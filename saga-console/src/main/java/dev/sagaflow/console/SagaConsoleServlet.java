@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.security.Principal;
 import java.util.Map;
 import java.util.Optional;
 
@@ -81,8 +80,8 @@ public class SagaConsoleServlet extends HttpServlet {
         }
 
         @Override
-        public Optional<Principal> principal() {
-            return Optional.ofNullable(request.getUserPrincipal());
+        public Optional<String> authenticatedUser() {
+            return Optional.ofNullable(request.getRemoteUser());
         }
 
         @Override

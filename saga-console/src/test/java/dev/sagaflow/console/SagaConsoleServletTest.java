@@ -14,14 +14,13 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.security.Principal;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The servlet adapter with a mocked container: paths, the principal, headers and the body reach the console. */
+/** The servlet adapter with a mocked container: paths, the authenticated user, headers and the body reach the console. */
 class SagaConsoleServletTest {
     private ShopSagas shop;
     private SagaConsoleServlet servlet;
@@ -33,10 +32,10 @@ class SagaConsoleServletTest {
     void setUp() throws Exception {
         Instant now = Instant.now();
         shop = ShopSagas.populate(InMemorySagaStore.create(), now.minus(Duration.ofHours(3)), now);
-        // A container-authenticated principal; the servlet request decides the role, as Spring Security would.
-        Authorizer authorizer = r -> r.principal().flatMap(p -> r.unwrap(HttpServletRequest.class)
-                .map(servletRequest -> servletRequest.isUserInRole("ops") ? ConsoleUser.operator(p.getName())
-                        : ConsoleUser.readOnly(p.getName())));
+        // A container-authenticated user; the servlet request decides the role, as Spring Security would.
+        Authorizer authorizer = r -> r.authenticatedUser().flatMap(user -> r.unwrap(HttpServletRequest.class)
+                .map(servletRequest -> servletRequest.isUserInRole("ops") ? ConsoleUser.operator(user)
+                        : ConsoleUser.readOnly(user)));
         servlet = new SagaConsoleServlet(SagaConsole.builder(shop.orchestrator()).authorizer(authorizer).build());
         when(response.getOutputStream()).thenReturn(new ServletOutputStream() {
             @Override
@@ -68,8 +67,7 @@ class SagaConsoleServletTest {
         String id = shop.id("failed");
         when(request.getMethod()).thenReturn("GET");
         when(request.getRequestURI()).thenReturn("/app/ops/sagas/sagas/" + id);
-        Principal olga = () -> "olga";
-        when(request.getUserPrincipal()).thenReturn(olga);
+        when(request.getRemoteUser()).thenReturn("olga");
         when(request.isUserInRole("ops")).thenReturn(true);
 
         servlet.service(request, response);
@@ -83,10 +81,10 @@ class SagaConsoleServletTest {
     }
 
     @Test
-    void without_a_principal_the_authorizer_refuses_and_nothing_is_shown() throws Exception {
+    void without_an_authenticated_user_the_authorizer_refuses_and_nothing_is_shown() throws Exception {
         when(request.getMethod()).thenReturn("GET");
         when(request.getRequestURI()).thenReturn("/app/ops/sagas/");
-        when(request.getUserPrincipal()).thenReturn(null);
+        when(request.getRemoteUser()).thenReturn(null);
 
         servlet.service(request, response);
 

@@ -2,11 +2,11 @@ package dev.sagaflow.console.internal;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpPrincipal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.security.Principal;
 import java.util.Map;
 import java.util.Optional;
 
@@ -57,8 +57,9 @@ public final class JdkHandler implements HttpHandler {
         }
 
         @Override
-        public Optional<Principal> principal() {
-            return Optional.ofNullable(exchange.getPrincipal());
+        public Optional<String> authenticatedUser() {
+            // HttpPrincipal.getName() is "realm:user"; the user is what a host compares with its own list.
+            return Optional.ofNullable(exchange.getPrincipal()).map(HttpPrincipal::getUsername);
         }
 
         @Override

@@ -107,7 +107,7 @@ public final class SagaPage {
                     .raw("</div>");
             main.raw("<p class=\"legend\"><span class=\"key action\"></span>action <span class=\"key wait\"></span>")
                     .raw("waiting for a reply <span class=\"key compensation\"></span>compensation ")
-                    .raw("<span class=\"key failed\"></span>failed · ◆ retry scheduled · ✕ failure · ▲ operator or")
+                    .raw("<span class=\"key failed\"></span>failed (a failed wait: red outline) · ◆ retry scheduled · ✕ failure · ▲ operator or")
                     .raw(" deadline · ● other events. Hover over a bar or mark for its details.</p>");
         }
         main.raw("</section>");

@@ -18,7 +18,7 @@ import java.util.Locale;
 public final class TimelineSvg {
     static final int WIDTH = 1000;
     static final int LABEL_WIDTH = 190;
-    static final int RIGHT_MARGIN = 20;
+    static final int RIGHT_MARGIN = 34;
     static final int AXIS_HEIGHT = 30;
     static final int LANE_HEIGHT = 28;
     static final int BAR_HEIGHT = 12;

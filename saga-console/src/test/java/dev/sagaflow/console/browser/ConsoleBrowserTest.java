@@ -180,6 +180,7 @@ class ConsoleBrowserTest {
         assertThat(browser.findElement(By.cssSelector("pre.json")).getText())
                 .contains("\"cardNumber\" : \"***\"").doesNotContain("4111");
         chromium.screenshot("3-saga-failed");
+        chromium.windowScreenshot("3-saga-failed-window"); // the README's picture (docs/console.png)
 
         openSaga("completed-after-retries");
         WebElement mail = browser.findElements(By.cssSelector("svg.timeline g.lane")).get(5);

@@ -87,6 +87,18 @@ public final class Chromium implements AutoCloseable {
         }
     }
 
+    /** Saves what the window shows (1280 × 1000) as {@code name}.png and returns the file. */
+    public Path windowScreenshot(String name) {
+        try {
+            Files.createDirectories(screenshots);
+            Path file = screenshots.resolve(name + ".png");
+            Files.write(file, driver.getScreenshotAs(OutputType.BYTES));
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     @Override
     public void close() {
         try {
