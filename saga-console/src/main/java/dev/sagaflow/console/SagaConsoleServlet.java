@@ -7,7 +7,6 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Map;
@@ -109,14 +108,9 @@ public class SagaConsoleServlet extends HttpServlet {
 
         @Override
         public byte[] body(int maxBytes) throws IOException {
-            try (InputStream in = request.getInputStream()) {
-                byte[] body = in.readNBytes(maxBytes + 1);
-                if (body.length > maxBytes) {
-                    throw new BodyTooLargeException(maxBytes);
-                }
-                return body;
-            }
+            return Exchange.readAtMost(request.getInputStream(), maxBytes);
         }
+
 
         @Override
         public void send(Response answer) throws IOException {

@@ -168,7 +168,7 @@ class SagaConsoleHttpTest {
             SagaInfo after = saga("failed");
             assertThat(after.status()).isEqualTo(SagaStatus.COMPENSATED);
             assertThat(after.history()).extracting(HistoryEntry::type).contains(SagaEventType.SAGA_RETRIED);
-            assertThat(get("/sagas/" + failed + "?done=retry", "op-olga").body()).contains("Retried by op-olga.");
+            assertThat(get("/sagas/" + failed + "?done=retry", "op-olga").body()).contains("Retried: its stuck step or compensation runs again.");
         }
 
         @Test

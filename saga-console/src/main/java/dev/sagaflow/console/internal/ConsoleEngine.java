@@ -155,9 +155,10 @@ public final class ConsoleEngine {
         if (saga.isEmpty()) {
             return notFound(context, id);
         }
+        // Whoever opens this address sees the notice, so it names no one; the history says who acted.
         String notice = done == null ? null : switch (done) {
-            case "retry" -> "Retried by " + context.user().name() + ".";
-            case "abort" -> "Aborted by " + context.user().name() + "; it compensates.";
+            case "retry" -> "Retried: its stuck step or compensation runs again.";
+            case "abort" -> "Aborted: it compensates the steps that took effect.";
             default -> null;
         };
         return Response.html(200, sagaPage(context, saga.get(), notice, false));

@@ -2,6 +2,7 @@ package dev.sagaflow.console.internal;
 
 import dev.sagaflow.console.ConsoleRequest;
 import java.io.IOException;
+import java.io.InputStream;
 
 /** One request and its response, whichever server carries them: what {@link ConsoleEngine} works on. */
 public interface Exchange extends ConsoleRequest {
@@ -24,6 +25,21 @@ public interface Exchange extends ConsoleRequest {
 
     /** Sends {@code response}; called once. */
     void send(Response response) throws IOException;
+
+    /**
+     * Reads {@code in} to its end, or fails once it passes {@code maxBytes}; closes it.
+     *
+     * @throws BodyTooLargeException if it is longer than {@code maxBytes}
+     */
+    static byte[] readAtMost(InputStream in, int maxBytes) throws IOException {
+        try (in) {
+            byte[] body = in.readNBytes(maxBytes + 1);
+            if (body.length > maxBytes) {
+                throw new BodyTooLargeException(maxBytes);
+            }
+            return body;
+        }
+    }
 
     /** A request body longer than the console accepts. */
     final class BodyTooLargeException extends IOException {

@@ -4,7 +4,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpPrincipal;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.util.Map;
@@ -86,14 +85,9 @@ public final class JdkHandler implements HttpHandler {
 
         @Override
         public byte[] body(int maxBytes) throws IOException {
-            try (InputStream in = exchange.getRequestBody()) {
-                byte[] body = in.readNBytes(maxBytes + 1);
-                if (body.length > maxBytes) {
-                    throw new BodyTooLargeException(maxBytes);
-                }
-                return body;
-            }
+            return Exchange.readAtMost(exchange.getRequestBody(), maxBytes);
         }
+
 
         @Override
         public void send(Response response) throws IOException {

@@ -167,33 +167,23 @@ public record Timeline(Instant start, Instant end, List<Lane> lanes) {
                     close(at, false);
                     open(BarKind.WAIT, at);
                 }
-                case STEP_SUCCEEDED -> {
+                case STEP_SUCCEEDED, STEP_FAILED -> {
+                    boolean failed = entry.type() == SagaEventType.STEP_FAILED;
                     if (openKind != BarKind.WAIT) {
                         ensureOpen(BarKind.ACTION, previous);
                     }
-                    close(at, false);
-                    marks.add(new Mark(MarkKind.SUCCESS, entry));
-                }
-                case STEP_FAILED -> {
-                    if (openKind != BarKind.WAIT) {
-                        ensureOpen(BarKind.ACTION, previous);
-                    }
-                    close(at, true);
-                    marks.add(new Mark(MarkKind.FAILURE, entry));
+                    close(at, failed);
+                    marks.add(new Mark(failed ? MarkKind.FAILURE : MarkKind.SUCCESS, entry));
                 }
                 case COMPENSATION_RETRY_SCHEDULED -> {
                     ensureOpen(BarKind.COMPENSATION, previous);
                     marks.add(new Mark(MarkKind.RETRY, entry));
                 }
-                case COMPENSATION_SUCCEEDED -> {
+                case COMPENSATION_SUCCEEDED, COMPENSATION_GAVE_UP -> {
+                    boolean failed = entry.type() == SagaEventType.COMPENSATION_GAVE_UP;
                     ensureOpen(BarKind.COMPENSATION, previous);
-                    close(at, false);
-                    marks.add(new Mark(MarkKind.SUCCESS, entry));
-                }
-                case COMPENSATION_GAVE_UP -> {
-                    ensureOpen(BarKind.COMPENSATION, previous);
-                    close(at, true);
-                    marks.add(new Mark(MarkKind.FAILURE, entry));
+                    close(at, failed);
+                    marks.add(new Mark(failed ? MarkKind.FAILURE : MarkKind.SUCCESS, entry));
                 }
                 default -> marks.add(new Mark(sagaMark(entry.type()), entry));
             }

@@ -245,7 +245,7 @@ class ConsoleBrowserTest {
         dialog.findElement(By.cssSelector("button[type=submit]")).click();
 
         wait(browser).until(ExpectedConditions.urlContains("done=retry"));
-        assertThat(browser.findElement(By.cssSelector("p.notice.ok")).getText()).isEqualTo("Retried by olga.");
+        assertThat(browser.findElement(By.cssSelector("p.notice.ok")).getText()).isEqualTo("Retried: its stuck step or compensation runs again.");
         assertThat(browser.findElement(By.cssSelector("h1 .badge")).getText()).isEqualTo("COMPENSATED");
         chromium.screenshot("7-after-retry");
         assertThat(statusColumn(shop.id("failed"))).isEqualTo("COMPENSATED");

@@ -51,9 +51,10 @@ class ListPageLatencyTest {
         Duration loading = MillionInstances.ensure(PREFIX, INSTANCES);
         RecordingDataSource recording = new RecordingDataSource(PostgresDatabase.pooled());
         JdbcSagaStore store = JdbcSagaStore.builder(recording.dataSource()).tablePrefix(PREFIX).build();
-        // No definitions and no recovery: this orchestrator only reads, and must not claim the live instances.
+        // No definitions, no recovery and no polling: this orchestrator only reads; it must neither claim the
+        // live instances nor run its own queries while the pages' statements are recorded.
         try (SagaOrchestrator orchestrator = SagaOrchestrator.builder(store).nodeId("latency").recoverOnStart(false)
-                .build();
+                .pollInterval(Duration.ofDays(1)).build();
                 ConsoleServer server = ConsoleServer.start(SagaConsole.builder(orchestrator)
                         .authorizer(request -> Optional.of(ConsoleUser.readOnly("latency"))).build())) {
             Map<String, String> pages = pages();
