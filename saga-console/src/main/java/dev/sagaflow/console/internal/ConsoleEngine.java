@@ -53,6 +53,11 @@ public final class ConsoleEngine {
     private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private final Map<String, byte[]> assets;
 
+    /**
+     * An engine with {@code config}'s settings; reads the style sheet and script from the jar.
+     *
+     * @throws IllegalStateException if they are missing from the jar
+     */
     public ConsoleEngine(ConsoleConfig config) {
         this.config = config;
         this.queries = new SagaQueries(config.orchestrator());

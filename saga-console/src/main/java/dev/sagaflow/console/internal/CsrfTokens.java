@@ -25,6 +25,7 @@ public final class CsrfTokens {
     private final SecretKeySpec key;
     private final Clock clock;
 
+    /** Tokens signed with {@code secret} (kept, not copied: the caller's copy), timed by {@code clock}. */
     public CsrfTokens(byte[] secret, Clock clock) {
         this.key = new SecretKeySpec(secret, ALGORITHM);
         this.clock = clock;

@@ -45,6 +45,7 @@ public interface Exchange extends ConsoleRequest {
     final class BodyTooLargeException extends IOException {
         private static final long serialVersionUID = 1L;
 
+        /** A body longer than {@code maxBytes}. */
         public BodyTooLargeException(int maxBytes) {
             super("request body larger than " + maxBytes + " bytes");
         }

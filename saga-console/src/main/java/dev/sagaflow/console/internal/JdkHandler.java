@@ -14,6 +14,7 @@ public final class JdkHandler implements HttpHandler {
     private final ConsoleEngine engine;
     private final String basePath;
 
+    /** Serves {@code engine} from a context mounted at {@code basePath}. */
     public JdkHandler(ConsoleEngine engine, String basePath) {
         this.engine = engine;
         this.basePath = basePath;

@@ -15,6 +15,7 @@ import java.util.Optional;
 public final class OriginCheck {
     private final List<String> trustedOrigins;
 
+    /** A check that also accepts {@code trustedOrigins} ({@code scheme://host[:port]}, lower case). */
     public OriginCheck(List<String> trustedOrigins) {
         this.trustedOrigins = List.copyOf(trustedOrigins);
     }

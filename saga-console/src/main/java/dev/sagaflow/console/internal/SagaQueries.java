@@ -34,6 +34,7 @@ public final class SagaQueries {
 
     private final SagaOrchestrator orchestrator;
 
+    /** Queries and actions through {@code orchestrator}. */
     public SagaQueries(SagaOrchestrator orchestrator) {
         this.orchestrator = orchestrator;
     }
