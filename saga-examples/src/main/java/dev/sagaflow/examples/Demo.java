@@ -16,9 +16,10 @@ import dev.sagaflow.examples.trip.MailServer;
 import dev.sagaflow.examples.trip.MailServer.Fault;
 import dev.sagaflow.examples.trip.Trip;
 import dev.sagaflow.examples.trip.TripExample;
+import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URI;
 import java.math.BigDecimal;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -182,7 +183,7 @@ public final class Demo {
         timeline.line("curl -s " + client.base() + "/orders/<orderId>");
     }
 
-    private void serveConsole(int port) throws java.io.IOException {
+    private void serveConsole(int port) throws IOException {
         URI address = console.serve(port);
         timeline.heading("Serving the operator's console at " + address + " (Ctrl-C to stop)");
         timeline.line(console.size() + " sagas of scenarios 1 to 5, read-only, from this machine only (scenario 6 has"
