@@ -23,22 +23,27 @@ public final class SagaPage {
 
     /** The action an operator may take, and its words. */
     public enum Action {
+        // Until the core records an actor on retry (see SagaQueries), only the log knows who retried.
         RETRY("retry", "Retry", "Retry this saga?",
-                "Its stuck compensation, or its stuck step after the pivot, runs again with a fresh retry budget."),
+                "Its stuck compensation, or its stuck step after the pivot, runs again with a fresh retry budget.",
+                "Its history records the retry, and the host's log records that {user} did it."),
         ABORT("abort", "Abort", "Abort this saga?",
                 "The current step is given up and every step that took effect, or may have, is compensated, newest"
-                        + " first. Only a saga that has not passed its pivot can be aborted.");
+                        + " first. Only a saga that has not passed its pivot can be aborted.",
+                "Its history records the abort, with your reason and your name, {user}.");
 
         private final String path;
         private final String verb;
         private final String question;
         private final String consequence;
+        private final String record;
 
-        Action(String path, String verb, String question, String consequence) {
+        Action(String path, String verb, String question, String consequence, String record) {
             this.path = path;
             this.verb = verb;
             this.question = question;
             this.consequence = consequence;
+            this.record = record;
         }
 
         /** The last path segment of the action's URL. */
@@ -159,7 +164,7 @@ public final class SagaPage {
                 .attr("action", context.sagaUrl(saga.sagaId()) + "/" + action.path).raw(">")
                 .raw("<h2>").text(action.question).raw("</h2><p>").text(saga.sagaName()).raw(" <code>")
                 .text(saga.sagaId()).raw("</code>, ").text(saga.status().name()).raw("</p><p>").text(action.consequence)
-                .raw(" It is recorded in the saga's history as done by ").text(context.user().name()).raw(".</p>")
+                .raw(" ").text(action.record.replace("{user}", context.user().name())).raw("</p>")
                 .raw("<input type=\"hidden\" name=\"csrf\"").attr("value", csrfToken).raw(">");
         if (action == Action.ABORT) {
             main.raw("<label>Reason <textarea name=\"reason\" required rows=\"3\" cols=\"50\"")

@@ -240,7 +240,7 @@ class ConsoleBrowserTest {
         browser.findElement(By.id("retry-button")).click();
         WebElement dialog = browser.findElement(By.id("retry-dialog"));
         wait(browser).until(ExpectedConditions.visibilityOf(dialog));
-        assertThat(dialog.getText()).contains("Retry this saga?").contains("recorded in the saga's history as done by olga");
+        assertThat(dialog.getText()).contains("Retry this saga?").contains("the host's log records that olga did it");
         chromium.screenshot("6-retry-dialog");
         dialog.findElement(By.cssSelector("button[type=submit]")).click();
 
@@ -262,6 +262,7 @@ class ConsoleBrowserTest {
         browser.findElement(By.id("abort-button")).click();
         WebElement dialog = browser.findElement(By.id("abort-dialog"));
         wait(browser).until(ExpectedConditions.visibilityOf(dialog));
+        assertThat(dialog.getText()).contains("Its history records the abort, with your reason and your name, olga.");
         dialog.findElement(By.name("reason")).sendKeys("customer cancelled by phone");
         chromium.screenshot("8-abort-dialog");
         dialog.findElement(By.cssSelector("button[type=submit]")).click();
