@@ -1,9 +1,11 @@
 package dev.sagaflow.examples;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sagaflow.SagaInfo;
 import dev.sagaflow.SagaOutcome;
 import dev.sagaflow.SagaStatus;
 import dev.sagaflow.examples.choreography.ChoreographyExample;
+import dev.sagaflow.examples.console.DemoConsole;
 import dev.sagaflow.examples.crash.CrashAndResumeExample;
 import dev.sagaflow.examples.order.Order;
 import dev.sagaflow.examples.order.OrderClient;
@@ -14,8 +16,10 @@ import dev.sagaflow.examples.trip.MailServer;
 import dev.sagaflow.examples.trip.MailServer.Fault;
 import dev.sagaflow.examples.trip.Trip;
 import dev.sagaflow.examples.trip.TripExample;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.math.BigDecimal;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,17 +39,22 @@ import java.util.concurrent.CountDownLatch;
  * </ol>
  *
  * Throws if any scenario ends otherwise than described. With {@code --serve} the Order Service's HTTP
- * API stays up afterwards ({@code --port N}, default 8080) until the process is stopped.
+ * API stays up afterwards ({@code --port N}, default 8080) until the process is stopped. With
+ * {@code --console} the operator's console shows every saga the scenarios ran (the choreography has none)
+ * at {@code http://127.0.0.1:8081/sagaflow/} ({@code --console-port N}) until the process is stopped.
  */
 public final class Demo {
-    private static final String USAGE = "usage: Demo [--serve] [--port N]";
+    private static final String USAGE = "usage: Demo [--serve] [--port N] [--console] [--console-port N]";
     private static final Duration PATIENCE = Duration.ofSeconds(30);
 
     private final Timeline timeline;
     private final List<String> summary = new ArrayList<>();
+    /** Where the scenarios' sagas are kept for the console, or {@code null} without {@code --console}. */
+    private final DemoConsole console;
 
-    private Demo(Timeline timeline) {
+    private Demo(Timeline timeline, DemoConsole console) {
         this.timeline = timeline;
+        this.console = console;
     }
 
     /** Runs the demo on standard output; see the class comment for the arguments. */
@@ -55,18 +64,22 @@ public final class Demo {
 
     /**
      * Runs the demo, printing to {@code out}. Returns when every scenario is done, unless
-     * {@code --serve} is given: then it serves until the thread is interrupted.
+     * {@code --serve} or {@code --console} is given: then it serves until the thread is interrupted.
      *
      * @throws IllegalArgumentException for unknown arguments
      * @throws IllegalStateException if a scenario does not end as expected
      */
     public static void run(String[] args, PrintStream out) throws Exception {
         Options options = Options.parse(args);
-        Demo demo = new Demo(Timeline.to(out));
+        DemoConsole console = options.console ? DemoConsole.create() : null;
+        Demo demo = new Demo(Timeline.to(out), console);
         try (OrderExample orders = OrderExample.start(demo.timeline)) {
             OrderClient client = new OrderClient(orders.serveHttp(options.serve ? options.port : 0).baseUri());
             demo.orderApproved(orders, client);
             demo.orderRejected(orders, client);
+            if (console != null) {
+                console.keepAll(orders.orders().orchestrator());
+            }
             demo.tripCompensated();
             demo.tripItineraryRetried();
             demo.crashAndResume();
@@ -74,6 +87,16 @@ public final class Demo {
             demo.printSummary();
             if (options.serve) {
                 demo.serve(client);
+            }
+            if (console != null) {
+                demo.serveConsole(options.consolePort);
+            }
+            if (options.serve || console != null) {
+                new CountDownLatch(1).await();
+            }
+        } finally {
+            if (console != null) {
+                console.close();
             }
         }
     }
@@ -98,6 +121,7 @@ public final class Demo {
         try (TripExample trips = TripExample.start(timeline, MailServer.reliable(timeline))) {
             SagaOutcome<Trip> outcome = trips.book("Ada", TripExample.NO_CARS_IN);
             check(outcome.status() == SagaStatus.COMPENSATED && trips.activeBookings() == 0, "trip compensated", outcome);
+            keep(trips.sagaInfo(outcome.sagaId()));
             report("trip COMPENSATED; participants did: " + String.join(", ", trips.journal().entries()));
         }
     }
@@ -108,6 +132,7 @@ public final class Demo {
         try (TripExample trips = TripExample.start(timeline, mail)) {
             SagaOutcome<Trip> outcome = trips.book("Grace", "Lisbon");
             check(outcome.isCompleted() && mail.itinerariesSent() == 1, "trip completed, itinerary sent once", outcome);
+            keep(trips.sagaInfo(outcome.sagaId()));
             report("trip COMPLETED; itinerary attempted " + mail.calls() + " times, sent " + mail.itinerariesSent()
                     + " time");
         }
@@ -120,6 +145,7 @@ public final class Demo {
         boolean chargedOnce = result.effects().values().stream()
                 .allMatch(effects -> effects.stream().filter("payment charged"::equals).count() == 1);
         check(allCompleted && chargedOnce, "every saga completed, each order charged once", result);
+        result.sagas().values().forEach(this::keep);
         result.effects().forEach((order, effects) -> timeline.note("  effects", order + ": " + effects));
         report(result.sagas().size() + " sagas killed mid-step (process kill), all COMPLETED after the restart; "
                 + "each order charged once");
@@ -150,12 +176,25 @@ public final class Demo {
         return order;
     }
 
-    private void serve(OrderClient client) throws InterruptedException {
+    private void serve(OrderClient client) {
         timeline.heading("Serving the Order Service at " + client.base() + " (Ctrl-C to stop)");
         timeline.line("curl -s -X POST " + client.base() + "/orders -H 'Content-Type: application/json' -d '{\"customerId\":\""
                 + OrderExample.CUSTOMER_ID + "\",\"amount\":25.00}'");
         timeline.line("curl -s " + client.base() + "/orders/<orderId>");
-        new CountDownLatch(1).await();
+    }
+
+    private void serveConsole(int port) throws IOException {
+        URI address = console.serve(port);
+        timeline.heading("Serving the operator's console at " + address + " (Ctrl-C to stop)");
+        timeline.line(console.size() + " sagas of scenarios 1 to 5, read-only, from this machine only (scenario 6 has"
+                + " no orchestrator, so no saga)");
+    }
+
+    /** Keeps {@code saga} for the console, when there is one. */
+    private void keep(SagaInfo saga) {
+        if (console != null) {
+            console.keep(saga);
+        }
     }
 
     private void printSummary() {
@@ -193,21 +232,25 @@ public final class Demo {
     }
 
     /** The command line. */
-    private record Options(boolean serve, int port) {
+    private record Options(boolean serve, int port, boolean console, int consolePort) {
         static Options parse(String[] args) {
             boolean serve = false;
             int port = 8080;
+            boolean console = false;
+            int consolePort = 8081;
             for (int i = 0; i < args.length; i++) {
                 switch (Objects.requireNonNull(args[i])) {
                     case "--serve" -> serve = true;
-                    case "--port" -> port = portAt(args, ++i);
+                    case "--port" -> port = portAt(args, ++i, "--port");
+                    case "--console" -> console = true;
+                    case "--console-port" -> consolePort = portAt(args, ++i, "--console-port");
                     default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'; " + USAGE);
                 }
             }
-            return new Options(serve, port);
+            return new Options(serve, port, console, consolePort);
         }
 
-        private static int portAt(String[] args, int i) {
+        private static int portAt(String[] args, int i, String option) {
             try {
                 int port = Integer.parseInt(args[i]);
                 if (port < 0 || port > 65_535) {
@@ -215,7 +258,7 @@ public final class Demo {
                 }
                 return port;
             } catch (ArrayIndexOutOfBoundsException | NumberFormatException e) {
-                throw new IllegalArgumentException("--port needs a number from 0 to 65535; " + USAGE, e);
+                throw new IllegalArgumentException(option + " needs a number from 0 to 65535; " + USAGE, e);
             }
         }
     }

@@ -3,9 +3,20 @@ package dev.sagaflow.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStreamReader;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class DemoTest {
@@ -30,10 +41,55 @@ class DemoTest {
     }
 
     @Test
+    void with_console_the_demo_serves_the_sagas_of_its_scenarios_in_the_operators_console() throws Exception {
+        PipedOutputStream pipe = new PipedOutputStream();
+        BufferedReader lines = new BufferedReader(new InputStreamReader(new PipedInputStream(pipe, 1 << 20),
+                StandardCharsets.UTF_8));
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread demo = new Thread(() -> {
+            try {
+                Demo.run(new String[] {"--console", "--console-port", "0"}, new PrintStream(pipe, true, StandardCharsets.UTF_8));
+            } catch (InterruptedException e) {
+                // stopped by the test, as Ctrl-C would
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        }, "demo");
+        demo.start();
+        try {
+            String address = null;
+            for (String line = lines.readLine(); line != null && address == null; line = lines.readLine()) {
+                Matcher serving = Pattern.compile("Serving the operator's console at (\\S+)").matcher(line);
+                address = serving.find() ? serving.group(1) : null;
+            }
+            assertThat(address).as("the demo says where the console is (failure: %s)", failure.get()).isNotNull();
+            HttpClient http = HttpClient.newHttpClient();
+            String overview = http.send(HttpRequest.newBuilder(URI.create(address)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+
+            assertThat(overview).contains("<th>all</th><td class=\"num\">0</td><td class=\"num\">0</td>"
+                    + "<td class=\"num\">5</td><td class=\"num\">2</td><td class=\"num\">0</td>");
+            assertThat(overview).contains(">order-saga</a>").contains(">trip-saga</a>").contains(">checkout-saga</a>");
+            Matcher saga = Pattern.compile("href=\"(/sagaflow/sagas/[^\"]+)\"").matcher(http.send(HttpRequest.newBuilder(
+                    URI.create(address + "sagas?name=trip-saga&status=COMPENSATED")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body());
+            assertThat(saga.find()).isTrue();
+            String tripPage = http.send(HttpRequest.newBuilder(URI.create(address).resolve(saga.group(1))).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(tripPage).contains("<svg").contains("COMPENSATION_SUCCEEDED").contains("rent-car");
+        } finally {
+            demo.interrupt();
+            demo.join(10_000);
+        }
+        assertThat(demo.isAlive()).isFalse();
+        assertThat(failure.get()).isNull();
+    }
+
+    @Test
     void an_unknown_argument_is_refused_with_the_usage() {
         assertThatThrownBy(() -> Demo.run(new String[] {"--verbose"}, System.out))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("usage: Demo [--serve] [--port N]");
+                .hasMessageContaining("usage: Demo [--serve] [--port N] [--console] [--console-port N]");
     }
 
     @Test
