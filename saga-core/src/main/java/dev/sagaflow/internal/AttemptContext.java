@@ -3,15 +3,21 @@ package dev.sagaflow.internal;
 import dev.sagaflow.StepContext;
 import java.sql.Connection;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 
 /** The context of one attempt. */
 record AttemptContext(String sagaId, String sagaName, String stepName, int attempt, boolean isCompensation,
-        Instant deadlineAt, Connection localConnection) implements StepContext {
+        Instant deadlineAt, Connection localConnection, Map<String, String> headers) implements StepContext {
 
     AttemptContext withConnection(Connection transactionConnection) {
         return new AttemptContext(sagaId, sagaName, stepName, attempt, isCompensation, deadlineAt,
-                transactionConnection);
+                transactionConnection, headers);
+    }
+
+    AttemptContext withHeaders(Map<String, String> observerHeaders) {
+        return new AttemptContext(sagaId, sagaName, stepName, attempt, isCompensation, deadlineAt, localConnection,
+                Map.copyOf(observerHeaders));
     }
 
     @Override

@@ -18,6 +18,7 @@ import dev.sagaflow.SagaStatus;
 import dev.sagaflow.SagaStoreException;
 import dev.sagaflow.StepStatus;
 import dev.sagaflow.UnknownSagaException;
+import dev.sagaflow.spi.AttemptObserver;
 import dev.sagaflow.spi.SagaCodec;
 import dev.sagaflow.spi.SagaTimer;
 import dev.sagaflow.spi.StepInterceptor;
@@ -76,6 +77,7 @@ public final class Orchestrator implements SagaOrchestrator {
     private final Duration shutdownTimeout;
     private final List<SagaListener> listeners;
     private final List<StepInterceptor> interceptors;
+    private final List<AttemptObserver> attemptObservers;
     private final Map<String, SagaDefinition<?>> definitions = new HashMap<>();
     /**
      * The registered definition objects themselves, for start() to find them without building a key, each
@@ -105,6 +107,7 @@ public final class Orchestrator implements SagaOrchestrator {
         this.shutdownTimeout = config.shutdownTimeout();
         this.listeners = config.listeners();
         this.interceptors = config.interceptors();
+        this.attemptObservers = config.attemptObservers();
         for (SagaDefinition<?> definition : config.definitions()) {
             SagaDefinition<?> previous = definitions.putIfAbsent(key(definition.name(), definition.version()), definition);
             if (previous != null && previous != definition) {
@@ -146,12 +149,12 @@ public final class Orchestrator implements SagaOrchestrator {
     public static Orchestrator start(OrchestratorConfig config) {
         Orchestrator orchestrator = new Orchestrator(config);
         log.info("Sagaflow orchestrator started: node={}, store={}, definitions={}, lease={}, poll={}, "
-                        + "executor={}, timer={}, codec={}, listeners={}, interceptors={}",
+                        + "executor={}, timer={}, codec={}, listeners={}, interceptors={}, attemptObservers={}",
                 orchestrator.nodeId, config.store().getClass().getSimpleName(), orchestrator.describeDefinitions(),
                 config.leaseDuration(), config.pollInterval(),
                 config.executor() == null ? config.workerThreads() + " worker threads" : config.executor(),
                 orchestrator.timer.getClass().getSimpleName(), config.codec(), config.listeners().size(),
-                config.interceptors().size());
+                config.interceptors().size(), config.attemptObservers().size());
         orchestrator.releaseInheritedLeases();
         if (config.recoverOnStart()) {
             try {
@@ -793,6 +796,10 @@ public final class Orchestrator implements SagaOrchestrator {
 
     List<StepInterceptor> interceptors() {
         return interceptors;
+    }
+
+    List<AttemptObserver> attemptObservers() {
+        return attemptObservers;
     }
 
     boolean isClosed() {

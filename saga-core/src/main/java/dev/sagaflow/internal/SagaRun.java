@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -176,7 +177,7 @@ final class SagaRun<D> {
             timeoutTask = orchestrator.later(Duration.between(now, deadline), () -> onTimeout(attemptToken));
         }
         AttemptContext context = new AttemptContext(instance.id(), definition.name(), step.name(), number,
-                compensating, deadline, null);
+                compensating, deadline, null, Map.of());
         return new Attempt(attemptToken, index, compensating, context, data, instance.version());
     }
 
@@ -196,6 +197,7 @@ final class SagaRun<D> {
         MDC.put(Orchestrator.MDC_SAGA_ID, instance.id());
         MDC.put(Orchestrator.MDC_SAGA_NAME, definition.name());
         MDC.put(Orchestrator.MDC_STEP, step.name());
+        ObservedAttempt observed = null;
         try {
             log.debug("running {} attempt {}", attempt.context.isCompensation() ? "compensation" : "action",
                     attempt.context.attempt());
@@ -206,20 +208,34 @@ final class SagaRun<D> {
             for (StepInterceptor interceptor : orchestrator.interceptors()) {
                 interceptor.beforeAttempt(attempt.context);
             }
+            observed = ObservedAttempt.start(orchestrator.attemptObservers(), attempt.context);
             StepAction<D> sync = attempt.compensation ? step.compensation() : step.action();
             if (sync != null) {
-                D result = sync.apply(attempt.data, attempt.context);
+                D result = sync.apply(attempt.data, observed.context());
+                observed.handlerReturned();
+                observed.ended(attemptError(attempt, result, null));
                 onResult(attempt, result, null);
                 return;
             }
             AsyncStepAction<D> async = attempt.compensation ? step.asyncCompensation() : step.asyncAction();
-            CompletionStage<D> stage = async.apply(attempt.data, attempt.context);
+            CompletionStage<D> stage = async.apply(attempt.data, observed.context());
+            observed.handlerReturned();
             if (stage == null) {
-                onResult(attempt, null, new IllegalStateException("asynchronous handler returned a null stage"));
+                IllegalStateException nullStage = new IllegalStateException("asynchronous handler returned a null stage");
+                observed.ended(nullStage);
+                onResult(attempt, null, nullStage);
                 return;
             }
-            stage.whenComplete((result, error) -> onResult(attempt, result, unwrap(error)));
+            ObservedAttempt observedAsync = observed;
+            stage.whenComplete((result, error) -> {
+                observedAsync.ended(attemptError(attempt, result, unwrap(error)));
+                onResult(attempt, result, unwrap(error));
+            });
         } catch (Throwable error) {
+            if (observed != null) {
+                observed.handlerReturned();
+                observed.ended(error);
+            }
             onResult(attempt, null, error);
         } finally {
             restoreMdc(previousStep);
@@ -233,6 +249,7 @@ final class SagaRun<D> {
     private void invokeLocal(Attempt attempt, StepDefinition<D> step) {
         TransactionalSagaStore store = (TransactionalSagaStore) orchestrator.store();
         List<Transition> decided = new ArrayList<>(1);
+        ObservedAttempt[] observed = new ObservedAttempt[1];
         boolean committed;
         try {
             committed = store.updateWithLocalWork(attempt.version, connection -> {
@@ -240,8 +257,14 @@ final class SagaRun<D> {
                 for (StepInterceptor interceptor : orchestrator.interceptors()) {
                     interceptor.beforeAttempt(context);
                 }
+                observed[0] = ObservedAttempt.start(orchestrator.attemptObservers(), context);
                 StepAction<D> handler = attempt.compensation ? step.compensation() : step.action();
-                D result = handler.apply(attempt.data, context);
+                D result;
+                try {
+                    result = handler.apply(attempt.data, observed[0].context());
+                } finally {
+                    observed[0].handlerReturned();
+                }
                 if (result == null) {
                     throw new NullHandlerResult((attempt.compensation ? "compensation" : "action") + " returned null data");
                 }
@@ -253,6 +276,7 @@ final class SagaRun<D> {
                 return new TransactionalSagaStore.Write(transition.next, transition.history);
             });
         } catch (TransactionalSagaStore.LocalWorkException e) {
+            ObservedAttempt.ended(observed[0], e.getCause());
             if (!(e.getCause() instanceof StaleAttempt)) {
                 onResult(attempt, null, e.getCause());
             }
@@ -261,10 +285,13 @@ final class SagaRun<D> {
             // The store failed around the work: it rolled back unless the commit itself was lost.
             committed = !decided.isEmpty() && alreadyWrittenQuietly(decided.get(0).next);
             if (!committed) {
+                ObservedAttempt.ended(observed[0], e);
                 localStoreFailure(attempt, e);
                 return;
             }
         }
+        ObservedAttempt.ended(observed[0], committed ? null
+                : new IllegalStateException("rolled back: the saga was changed by another node meanwhile"));
         Runnable next;
         synchronized (this) {
             if (attempt.token != token || done) {
@@ -282,6 +309,14 @@ final class SagaRun<D> {
             next = applied(decided.get(0));
         }
         run(next);
+    }
+
+    /** What the attempt observers are told an attempt ended with: the handler's error, or null data as one. */
+    private Throwable attemptError(Attempt attempt, Object result, Throwable error) {
+        if (error == null && result == null) {
+            return new NullHandlerResult((attempt.compensation ? "compensation" : "action") + " returned null data");
+        }
+        return error;
     }
 
     /** Decides, without writing, the transition that records a successful attempt; null if the attempt is stale. */
