@@ -5,7 +5,6 @@ import dev.sagaflow.SagaDefinition;
 import dev.sagaflow.SagaListener;
 import dev.sagaflow.SagaOrchestrator;
 import dev.sagaflow.StepDefinition;
-import dev.sagaflow.jdbc.JdbcSagaStore;
 import dev.sagaflow.micrometer.SagaflowMetrics;
 import dev.sagaflow.opentelemetry.SagaTracing;
 import dev.sagaflow.spi.AttemptObserver;
@@ -19,7 +18,6 @@ import dev.sagaflow.spring.boot.internal.ManagedSagaOrchestrator;
 import dev.sagaflow.spring.boot.internal.SagaflowHealthCheck;
 import dev.sagaflow.spring.boot.internal.SpringTransactionBinding;
 import dev.sagaflow.store.SagaStore;
-import dev.sagaflow.store.memory.InMemorySagaStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 import io.opentelemetry.api.OpenTelemetry;
@@ -27,9 +25,6 @@ import java.time.Clock;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import javax.sql.DataSource;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
@@ -39,7 +34,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -82,9 +76,8 @@ import org.springframework.util.ClassUtils;
 @ConditionalOnClass(SagaOrchestrator.class)
 @ConditionalOnProperty(prefix = "sagaflow", name = "enabled", havingValue = "true", matchIfMissing = true)
 @EnableConfigurationProperties(SagaflowProperties.class)
-@Import({SagaflowAutoConfiguration.JdbcStoreConfiguration.class, SagaflowAutoConfiguration.InMemoryStoreConfiguration.class})
+@Import({SagaStoreConfigurations.Jdbc.class, SagaStoreConfigurations.InMemory.class})
 public class SagaflowAutoConfiguration {
-    private static final Logger log = LoggerFactory.getLogger(SagaflowAutoConfiguration.class);
     private static final String SAGA_TRACING = "dev.sagaflow.opentelemetry.SagaTracing";
     private static final String OPEN_TELEMETRY = "io.opentelemetry.api.OpenTelemetry";
 
@@ -168,38 +161,6 @@ public class SagaflowAutoConfiguration {
         return properties.getTracing().isEnabled() && ClassUtils.isPresent(SAGA_TRACING, loader)
                 && ClassUtils.isPresent(OPEN_TELEMETRY, loader)
                 && beanFactory.getBeanNamesForType(ClassUtils.resolveClassName(OPEN_TELEMETRY, loader)).length > 0;
-    }
-
-    /** The JDBC store on the application's {@code DataSource}. */
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass({JdbcSagaStore.class, DataSource.class})
-    @ConditionalOnSingleCandidate(DataSource.class)
-    static class JdbcStoreConfiguration {
-        @Bean
-        @ConditionalOnMissingBean(SagaStore.class)
-        DeferredJdbcSagaStore sagaStore(DataSource dataSource, SagaflowProperties properties) {
-            SagaflowProperties.Jdbc jdbc = properties.getJdbc();
-            return new DeferredJdbcSagaStore(dataSource, () -> {
-                JdbcSagaStore.Builder builder = JdbcSagaStore.builder(dataSource).tablePrefix(jdbc.getTablePrefix())
-                        .createSchemaIfMissing(jdbc.isCreateSchema()).groupCommit(jdbc.isGroupCommit());
-                if (jdbc.getDialect() != null) {
-                    builder.dialect(jdbc.getDialect());
-                }
-                return builder.build();
-            });
-        }
-    }
-
-    /** The in-memory store, when there is no {@code DataSource}. */
-    @Configuration(proxyBeanMethods = false)
-    static class InMemoryStoreConfiguration {
-        @Bean
-        @ConditionalOnMissingBean(SagaStore.class)
-        InMemorySagaStore sagaStore(SagaflowProperties properties) {
-            log.warn("Sagaflow: no DataSource, so sagas are kept in memory and lost when the application stops; add a"
-                    + " DataSource (and saga-jdbc-store's schema) for durable sagas");
-            return InMemorySagaStore.builder().retainFinished(properties.getMemory().getRetainFinished()).build();
-        }
     }
 
     /** Spans through OpenTelemetry, when saga-opentelemetry is on the class path. */
