@@ -1,8 +1,10 @@
 package dev.sagaflow.spring.boot;
 
+import dev.sagaflow.IllegalTransitionException;
 import dev.sagaflow.SagaInfo;
 import dev.sagaflow.SagaOrchestrator;
 import dev.sagaflow.SagaStatus;
+import dev.sagaflow.UnknownSagaException;
 import dev.sagaflow.store.HistoryEntry;
 import dev.sagaflow.store.SagaQuery;
 import dev.sagaflow.store.StepState;
@@ -12,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.springframework.boot.actuate.endpoint.Access;
+import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
@@ -69,13 +72,22 @@ public class SagaflowEndpoint {
         return orchestrator.find(id).map(info -> summary(info, true)).orElse(null);
     }
 
-    /** {@code retry} a FAILED instance, or {@code abort} a RUNNING one (for {@code reason}). */
+    /**
+     * {@code retry} a FAILED instance, or {@code abort} a RUNNING one (for {@code reason}). An action the saga's
+     * state does not allow, or an unknown instance, answers 400 with the reason.
+     */
     @WriteOperation
     public Map<String, Object> operate(@Selector String id, @Selector String action, @Nullable String reason) {
-        switch (action) {
-            case "retry" -> orchestrator.retry(id);
-            case "abort" -> orchestrator.abort(id, reason);
-            default -> throw new IllegalArgumentException("unknown action '" + action + "': use retry or abort");
+        try {
+            switch (action) {
+                case "retry" -> orchestrator.retry(id);
+                case "abort" -> orchestrator.abort(id, reason);
+                default -> throw new InvalidEndpointRequestException("unknown action '" + action + "'",
+                        "unknown action '" + action + "': use retry or abort");
+            }
+        } catch (IllegalTransitionException | UnknownSagaException e) {
+            // The operator asked for something the saga's state does not allow: a 400 with the reason.
+            throw new InvalidEndpointRequestException(e.getMessage(), e.getMessage());
         }
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("id", id);
