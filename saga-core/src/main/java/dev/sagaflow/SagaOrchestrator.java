@@ -5,6 +5,7 @@ import dev.sagaflow.internal.Checks;
 import dev.sagaflow.internal.JacksonCodec;
 import dev.sagaflow.internal.Orchestrator;
 import dev.sagaflow.internal.OrchestratorConfig;
+import dev.sagaflow.spi.AttemptObserver;
 import dev.sagaflow.spi.SagaCodec;
 import dev.sagaflow.spi.SagaTimer;
 import dev.sagaflow.spi.StepInterceptor;
@@ -166,6 +167,7 @@ public interface SagaOrchestrator extends AutoCloseable {
         private final List<SagaDefinition<?>> definitions = new ArrayList<>();
         private final List<SagaListener> listeners = new ArrayList<>();
         private final List<StepInterceptor> interceptors = new ArrayList<>();
+        private final List<AttemptObserver> attemptObservers = new ArrayList<>();
         private Executor executor;
         private SagaTimer timer;
         private SagaCodec codec;
@@ -328,6 +330,16 @@ public interface SagaOrchestrator extends AutoCloseable {
             return this;
         }
 
+        /**
+         * Observes every attempt of every action and compensation from around its handler (timings, spans,
+         * resources bound to the handler's thread); see {@link AttemptObserver} for the order of its calls.
+         * Observers are called in the order added, and their scopes closed in reverse order.
+         */
+        public Builder attemptObserver(AttemptObserver observer) {
+            attemptObservers.add(Checks.notNull(observer, "attemptObserver"));
+            return this;
+        }
+
         /** Whether {@link #build()} resumes this node's and orphaned instances at once (default {@code true}). */
         public Builder recoverOnStart(boolean recover) {
             this.recoverOnStart = recover;
@@ -347,7 +359,7 @@ public interface SagaOrchestrator extends AutoCloseable {
                         + " with the given executor; set one or the other");
             }
             OrchestratorConfig config = new OrchestratorConfig(store, List.copyOf(definitions), List.copyOf(listeners),
-                    List.copyOf(interceptors), executor, workerThreads, timer,
+                    List.copyOf(interceptors), List.copyOf(attemptObservers), executor, workerThreads, timer,
                     codec != null ? codec : new JacksonCodec(new ObjectMapper().findAndRegisterModules()),
                     nodeId != null ? nodeId : "node-" + UUID.randomUUID().toString().substring(0, 8),
                     leaseDuration, pollInterval, shutdownTimeout, recoverOnStart, timeoutGrace, maxDataLength,

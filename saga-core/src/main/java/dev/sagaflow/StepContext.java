@@ -65,4 +65,14 @@ public interface StepContext {
      * @throws IllegalStateException if the step is not local
      */
     Connection connection();
+
+    /**
+     * Headers to send with an outgoing command, contributed by the orchestrator's
+     * {@link dev.sagaflow.spi.AttemptObserver}s (with tracing on, the W3C {@code traceparent} of this
+     * attempt's span), so that a participant continues the saga's trace. Copy them into the message's
+     * headers. Immutable; empty when no observer contributes any.
+     */
+    default Map<String, String> headers() {
+        return Map.of();
+    }
 }

@@ -8,11 +8,17 @@ import java.util.Optional;
 
 /** The context of one attempt. Immutable. */
 record AttemptContext(String sagaId, String sagaName, String stepName, int attempt, boolean isCompensation,
-        Instant deadlineAt, Connection localConnection, Map<String, String> metadata) implements StepContext {
+        Instant deadlineAt, Connection localConnection, Map<String, String> metadata, Map<String, String> headers)
+        implements StepContext {
 
     AttemptContext withConnection(Connection transactionConnection) {
         return new AttemptContext(sagaId, sagaName, stepName, attempt, isCompensation, deadlineAt,
-                transactionConnection, metadata);
+                transactionConnection, metadata, headers);
+    }
+
+    AttemptContext withHeaders(Map<String, String> observerHeaders) {
+        return new AttemptContext(sagaId, sagaName, stepName, attempt, isCompensation, deadlineAt, localConnection,
+                metadata, Map.copyOf(observerHeaders));
     }
 
     @Override

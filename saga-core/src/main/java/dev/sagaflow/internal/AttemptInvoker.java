@@ -29,6 +29,7 @@ final class AttemptInvoker {
         MDC.put(MDC_SAGA_ID, context.sagaId());
         MDC.put(MDC_SAGA_NAME, context.sagaName());
         MDC.put(MDC_STEP, context.stepName());
+        ObservedAttempt observed = null;
         try {
             log.debug("running {} attempt {}", context.isCompensation() ? "compensation" : "action", context.attempt());
             if (attempt.local()) {
@@ -36,26 +37,32 @@ final class AttemptInvoker {
                 return;
             }
             beforeAttempt(run, context);
+            observed = ObservedAttempt.start(run.host().attemptObservers(), context);
             CompletionStage<D> stage;
             attempt.enter();
             try {
-                stage = attempt.handler().apply(attempt.data(), context);
+                stage = attempt.handler().apply(attempt.data(), observed.context());
             } finally {
                 attempt.exit();
+                observed.handlerReturned();
             }
             if (stage == null) {
-                finish(run, attempt, null, new IllegalStateException("asynchronous handler returned a null stage"));
+                finish(run, attempt, observed, null, new IllegalStateException("asynchronous handler returned a null stage"));
                 return;
             }
-            stage.whenComplete((result, error) -> finish(run, attempt, result, SagaRun.unwrap(error)));
+            ObservedAttempt observedAttempt = observed;
+            stage.whenComplete((result, error) -> finish(run, attempt, observedAttempt, result, SagaRun.unwrap(error)));
         } catch (Throwable error) {
-            finish(run, attempt, null, error);
+            finish(run, attempt, observed, null, error);
         } finally {
             restoreMdc(previousStep);
         }
     }
 
-    private static <D> void finish(SagaRun<D> run, Attempt<D> attempt, D result, Throwable error) {
+    private static <D> void finish(SagaRun<D> run, Attempt<D> attempt, ObservedAttempt observed, D result,
+            Throwable error) {
+        ObservedAttempt.ended(observed, error != null || result != null ? error
+                : new SagaRun.NullHandlerResult("handler returned null data"));
         if (attempt.markReturned()) {
             run.onResult(attempt, result, error);
         }
@@ -69,18 +76,21 @@ final class AttemptInvoker {
 
     private static <D> void invokeLocal(SagaRun<D> run, Attempt<D> attempt) {
         TransactionalSagaStore store = (TransactionalSagaStore) run.host().store();
+        ObservedAttempt[] observed = new ObservedAttempt[1];
         boolean committed;
         try {
             committed = store.updateWithLocalWork(attempt.version(), connection -> localWork(run, attempt,
-                    attempt.context().withConnection(connection)));
+                    attempt.context().withConnection(connection), observed));
         } catch (LocalWorkException e) {
             // The work threw, or found the attempt overtaken; either way it rolled back. A late attempt is ignored.
-            finish(run, attempt, null, e.getCause() instanceof StaleAttempt ? e : e.getCause());
+            finish(run, attempt, observed[0], null, e.getCause() instanceof StaleAttempt ? e : e.getCause());
             return;
         } catch (RuntimeException e) {
             // The store failed around the work: it rolled back unless the commit itself was lost.
             attempt.markReturned();
-            if (run.landed(attempt.decided())) {
+            boolean landed = run.landed(attempt.decided());
+            ObservedAttempt.ended(observed[0], landed ? null : e);
+            if (landed) {
                 run.localCommitted(attempt);
             } else {
                 run.localRolledBack(attempt, false, e);
@@ -88,6 +98,8 @@ final class AttemptInvoker {
             return;
         }
         attempt.markReturned();
+        ObservedAttempt.ended(observed[0], committed ? null : new IllegalStateException("the local step's"
+                + " transaction was rolled back: the instance moved on"));
         if (committed) {
             run.localCommitted(attempt);
         } else {
@@ -95,15 +107,17 @@ final class AttemptInvoker {
         }
     }
 
-    private static <D> InstanceWrite localWork(SagaRun<D> run, Attempt<D> attempt, AttemptContext context)
-            throws Exception {
+    private static <D> InstanceWrite localWork(SagaRun<D> run, Attempt<D> attempt, AttemptContext context,
+            ObservedAttempt[] observed) throws Exception {
         beforeAttempt(run, context);
+        observed[0] = ObservedAttempt.start(run.host().attemptObservers(), context);
         D result;
         attempt.enter();
         try {
-            result = attempt.handler().apply(attempt.data(), context).toCompletableFuture().getNow(null);
+            result = attempt.handler().apply(attempt.data(), observed[0].context()).toCompletableFuture().getNow(null);
         } finally {
             attempt.exit();
+            observed[0].handlerReturned();
         }
         if (result == null) {
             throw new SagaRun.NullHandlerResult((attempt.compensation() ? "compensation" : "action")

@@ -18,6 +18,7 @@ import dev.sagaflow.SagaStatus;
 import dev.sagaflow.SagaStoreException;
 import dev.sagaflow.StepStatus;
 import dev.sagaflow.UnknownSagaException;
+import dev.sagaflow.spi.AttemptObserver;
 import dev.sagaflow.spi.SagaCodec;
 import dev.sagaflow.spi.SagaTimer;
 import dev.sagaflow.spi.StepInterceptor;
@@ -85,6 +86,7 @@ public final class Orchestrator implements SagaOrchestrator, RunHost {
     private final ErrorText errors;
     private final List<SagaListener> listeners;
     private final List<StepInterceptor> interceptors;
+    private final List<AttemptObserver> attemptObservers;
     private final Definitions definitions;
     private final Recovery recovery;
     private final ConcurrentHashMap<String, SagaRun<?>> active = new ConcurrentHashMap<>();
@@ -107,6 +109,7 @@ public final class Orchestrator implements SagaOrchestrator, RunHost {
         this.errors = new ErrorText(config.maxErrorLength(), config.errorRedactor());
         this.listeners = config.listeners();
         this.interceptors = config.interceptors();
+        this.attemptObservers = config.attemptObservers();
         this.definitions = new Definitions(config.definitions(), store);
         if (config.timer() != null) {
             this.timer = config.timer();
@@ -141,13 +144,14 @@ public final class Orchestrator implements SagaOrchestrator, RunHost {
     public static Orchestrator start(OrchestratorConfig config) {
         Orchestrator orchestrator = new Orchestrator(config);
         log.info("Sagaflow orchestrator started: node={} (incarnation {}), store={}, definitions={}, lease={}, poll={},"
-                        + " executor={}, timer={}, codec={}, listeners={}, interceptors={}, timeoutGrace={},"
-                        + " maxDataLength={}, maxErrorLength={}",
+                        + " executor={}, timer={}, codec={}, listeners={}, interceptors={}, attemptObservers={},"
+                        + " timeoutGrace={}, maxDataLength={}, maxErrorLength={}",
                 orchestrator.nodeId, orchestrator.recovery.lease().incarnation(), config.store(),
                 orchestrator.definitions.describe(), config.leaseDuration(), config.pollInterval(),
                 config.executor() == null ? config.workerThreads() + " worker threads" : config.executor(),
                 orchestrator.timer.getClass().getSimpleName(), config.codec(), config.listeners().size(),
-                config.interceptors().size(), config.timeoutGrace(), config.maxDataLength(), config.maxErrorLength());
+                config.interceptors().size(), config.attemptObservers().size(), config.timeoutGrace(),
+                config.maxDataLength(), config.maxErrorLength());
         orchestrator.recovery.register();
         if (config.recoverOnStart()) {
             try {
@@ -817,6 +821,11 @@ public final class Orchestrator implements SagaOrchestrator, RunHost {
     @Override
     public List<StepInterceptor> interceptors() {
         return interceptors;
+    }
+
+    @Override
+    public List<AttemptObserver> attemptObservers() {
+        return attemptObservers;
     }
 
     @Override

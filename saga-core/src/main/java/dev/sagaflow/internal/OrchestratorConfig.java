@@ -2,6 +2,7 @@ package dev.sagaflow.internal;
 
 import dev.sagaflow.SagaDefinition;
 import dev.sagaflow.SagaListener;
+import dev.sagaflow.spi.AttemptObserver;
 import dev.sagaflow.spi.SagaCodec;
 import dev.sagaflow.spi.SagaTimer;
 import dev.sagaflow.spi.StepInterceptor;
@@ -20,6 +21,7 @@ public record OrchestratorConfig(
         List<SagaDefinition<?>> definitions,
         List<SagaListener> listeners,
         List<StepInterceptor> interceptors,
+        List<AttemptObserver> attemptObservers,
         Executor executor,
         int workerThreads,
         SagaTimer timer,

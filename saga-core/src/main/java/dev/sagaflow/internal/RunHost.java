@@ -4,6 +4,7 @@ import dev.sagaflow.OrchestratorClosedException;
 import dev.sagaflow.RetryPolicy;
 import dev.sagaflow.SagaDefinition;
 import dev.sagaflow.SagaOutcome;
+import dev.sagaflow.spi.AttemptObserver;
 import dev.sagaflow.spi.SagaCodec;
 import dev.sagaflow.spi.SagaTimer;
 import dev.sagaflow.spi.StepInterceptor;
@@ -53,6 +54,8 @@ interface RunHost {
     void emit(HistoryEntry entry, String sagaName);
 
     List<StepInterceptor> interceptors();
+
+    List<AttemptObserver> attemptObservers();
 
     /** The run stopped driving its instance (it finished, lost it, or was stopped). */
     void forget(SagaRun<?> run);

@@ -27,6 +27,7 @@ import dev.sagaflow.store.StepState;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -185,7 +186,7 @@ final class SagaRun<D> {
         long attemptToken = ++token;
         int number = compensating ? step.compensationAttempts() : step.attempts();
         AttemptContext context = new AttemptContext(instance.id(), definition.name(), step.name(), number,
-                compensating, contextDeadline, null, instance.metadata());
+                compensating, contextDeadline, null, instance.metadata(), Map.of());
         Attempt<D> attempt = new Attempt<>(attemptToken, index, compensating, context, data, instance.version(),
                 timeoutAt, saga.handler(index, compensating), stepDefinition.isLocal());
         current = attempt;

@@ -1,2 +1,2 @@
-/** Extension points other than the store: data codecs, timers and step interceptors. */
+/** Extension points other than the store: data codecs, timers, step interceptors and attempt observers. */
 package dev.sagaflow.spi;

@@ -1,0 +1,165 @@
+package dev.sagaflow.micrometer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sagaflow.BusinessRejection;
+import dev.sagaflow.ReplyRejectedException;
+import dev.sagaflow.RetryPolicy;
+import dev.sagaflow.Saga;
+import dev.sagaflow.SagaDefinition;
+import dev.sagaflow.SagaExecution;
+import dev.sagaflow.SagaOrchestrator;
+import dev.sagaflow.SagaReply;
+import dev.sagaflow.SagaStatus;
+import dev.sagaflow.fixtures.Trail;
+import dev.sagaflow.store.memory.InMemorySagaStore;
+import dev.sagaflow.testing.SagaTestKit;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class SagaflowMetricsTest {
+    private final MeterRegistry registry = new SimpleMeterRegistry();
+    private final SagaflowMetrics metrics = SagaflowMetrics.create(registry);
+    private final InMemorySagaStore store = InMemorySagaStore.create();
+    private final SagaTestKit kit = SagaTestKit.over(metrics.instrument(store));
+
+    private final SagaDefinition<Trail> order = Saga.define("create-order", Trail.class)
+            .step("create-pending-order").action((trail, context) -> trail.mark("created"))
+                .compensation((trail, context) -> trail.mark("rejected"))
+            .step("reserve-credit").action((trail, context) -> {
+                if (trail.name().equals("poor")) {
+                    throw new BusinessRejection("credit limit exceeded");
+                }
+                if (trail.name().equals("flaky") && context.attempt() == 1) {
+                    throw new IllegalStateException("customer service down");
+                }
+                return trail.mark("reserved");
+            }).retry(RetryPolicy.fixed(Duration.ofSeconds(1), 3))
+            .pivot("approve-order").action((trail, context) -> trail.mark("approved"))
+            .build();
+
+    @Test
+    void every_meter_has_its_documented_name_and_tag_set_and_no_tag_holds_a_saga_id() {
+        SagaOrchestrator orchestrator = metrics.bindTo(kit.orchestrator()).register(order, awaiting()).build();
+
+        String happy = orchestrator.run(order, Trail.of("rich")).sagaId();
+        String rejected = orchestrator.run(order, Trail.of("poor")).sagaId();
+        SagaExecution<Trail> flaky = orchestrator.start(order, Trail.of("flaky"));
+        kit.timer().advance(Duration.ofSeconds(1));
+        assertThat(flaky.outcome().join().status()).isEqualTo(SagaStatus.COMPLETED);
+        SagaExecution<Trail> waiting = orchestrator.start(awaiting(), Trail.of("w"));
+        assertThatThrownBy(() -> orchestrator.reply(SagaReply.success(happy, "approve-order", "late")))
+                .isInstanceOf(ReplyRejectedException.class);
+
+        assertThat(tagKeys(SagaflowMetrics.SAGA_EXECUTION)).containsExactly("error", "outcome", "saga");
+        assertThat(tagKeys(SagaflowMetrics.STEP_EXECUTION)).containsExactly("error", "outcome", "phase", "saga", "step");
+        assertThat(tagKeys(SagaflowMetrics.STEP_RETRIES)).containsExactly("phase", "saga", "step");
+        assertThat(tagKeys(SagaflowMetrics.SAGAS_ACTIVE)).containsExactly("saga", "status");
+        assertThat(tagKeys(SagaflowMetrics.REPLY_REJECTED)).containsExactly("saga", "step");
+        assertThat(tagKeys(SagaflowMetrics.STORE_WRITE)).containsExactly("operation", "outcome");
+        assertThat(tagKeys(SagaflowMetrics.STORE_CONFLICTS)).containsExactly("operation");
+
+        assertThat(registry.get(SagaflowMetrics.SAGA_EXECUTION).tags("saga", "create-order", "outcome", "completed")
+                .timer().count()).isEqualTo(2);
+        assertThat(registry.get(SagaflowMetrics.SAGA_EXECUTION).tags("saga", "create-order", "outcome", "compensated")
+                .timer().count()).isEqualTo(1);
+        assertThat(registry.get(SagaflowMetrics.STEP_EXECUTION).tags("saga", "create-order", "step", "reserve-credit",
+                "phase", "action", "outcome", "rejection").timer().count()).isEqualTo(1);
+        assertThat(registry.get(SagaflowMetrics.STEP_EXECUTION).tags("step", "reserve-credit", "outcome", "failure",
+                "error", "IllegalStateException").timer().count()).isEqualTo(1);
+        assertThat(registry.get(SagaflowMetrics.STEP_EXECUTION).tags("step", "reserve-credit", "outcome", "success")
+                .timer().count()).isEqualTo(2);
+        assertThat(registry.get(SagaflowMetrics.STEP_EXECUTION).tags("step", "create-pending-order",
+                "phase", "compensation", "outcome", "success").timer().count()).isEqualTo(1);
+        assertThat(registry.get(SagaflowMetrics.STEP_RETRIES).tags("saga", "create-order", "step", "reserve-credit",
+                "phase", "action").counter().count()).isEqualTo(1);
+        assertThat(registry.get(SagaflowMetrics.REPLY_REJECTED).tags("saga", "create-order", "step", "approve-order")
+                .counter().count()).isEqualTo(1);
+        assertThat(registry.get(SagaflowMetrics.SAGAS_ACTIVE).tags("saga", "create-order", "status", "RUNNING")
+                .gauge().value()).isZero();
+        assertThat(registry.get(SagaflowMetrics.SAGAS_ACTIVE).tags("saga", "awaiting", "status", "RUNNING")
+                .gauge().value()).isEqualTo(1);
+        // 4 inserts; a happy 3-step saga is 3 updates, the rejected one 3, the flaky one 4, the waiting one 1.
+        assertThat(registry.get(SagaflowMetrics.STORE_WRITE).tags("operation", "insert", "outcome", "written")
+                .timer().count()).isEqualTo(4);
+        assertThat(registry.get(SagaflowMetrics.STORE_WRITE).tags("operation", "update", "outcome", "written")
+                .timer().count()).isEqualTo(3 + 3 + 4 + 1);
+
+        Set<String> sagaIds = Set.of(happy, rejected, flaky.sagaId(), waiting.sagaId());
+        assertThat(registry.getMeters()).flatExtracting(meter -> meter.getId().getTags())
+                .extracting(Tag::getValue).doesNotContainAnyElementsOf(sagaIds);
+    }
+
+    @Test
+    void a_node_that_takes_over_counts_a_claim_and_the_node_that_lost_the_instance_counts_a_lost_lease() {
+        MeterRegistry otherRegistry = new SimpleMeterRegistry();
+        SagaflowMetrics otherMetrics = SagaflowMetrics.create(otherRegistry);
+        SagaOrchestrator first = metrics.bindTo(SagaOrchestrator.builder(metrics.instrument(store))
+                .timer(kit.timer()).executor(Runnable::run).nodeId("first")).register(awaiting()).build();
+        SagaOrchestrator second = otherMetrics.bindTo(SagaOrchestrator.builder(otherMetrics.instrument(store))
+                .timer(kit.timer()).executor(Runnable::run).nodeId("second")).register(awaiting()).build();
+        SagaExecution<Trail> execution = first.start(awaiting(), Trail.of("w"));
+
+        // The reply reaches the other node, which takes the instance over to apply it.
+        second.reply(SagaReply.success(execution.sagaId(), "wait-for-stock", "in stock"));
+        // The first node's reply timeout fires; its write loses the compare-and-set.
+        kit.timer().advance(Duration.ofSeconds(10));
+
+        assertThat(store.find(execution.sagaId()).orElseThrow().status()).isEqualTo(SagaStatus.COMPLETED);
+        assertThat(otherRegistry.get(SagaflowMetrics.LEASE_CLAIMED).tags("saga", "awaiting").counter().count())
+                .isEqualTo(1);
+        assertThat(registry.get(SagaflowMetrics.LEASE_LOST).tags("saga", "awaiting").counter().count()).isEqualTo(1);
+        assertThat(registry.get(SagaflowMetrics.STORE_CONFLICTS).tags("operation", "update").counter().count())
+                .isEqualTo(1);
+        assertThat(registry.get(SagaflowMetrics.SAGA_EXECUTION).tags("saga", "awaiting", "outcome", "handed_over")
+                .timer().count()).isEqualTo(1);
+        assertThat(otherRegistry.get(SagaflowMetrics.SAGA_EXECUTION).tags("saga", "awaiting", "outcome", "completed")
+                .timer().count()).isEqualTo(1);
+        assertThat(tagKeys(SagaflowMetrics.LEASE_LOST)).containsExactly("saga");
+        assertThat(otherRegistry.get(SagaflowMetrics.LEASE_CLAIMED).meters()).extracting(this::keys)
+                .containsOnly(List.of("saga"));
+        first.close();
+        second.close();
+    }
+
+    @Test
+    void recovery_after_a_crash_counts_the_claimed_instances_and_observes_them_to_their_end() {
+        SagaOrchestrator crashed = metrics.bindTo(kit.orchestrator()).register(awaiting()).build();
+        SagaExecution<Trail> execution = crashed.start(awaiting(), Trail.of("w"));
+        SagaTestKit.crash(crashed);
+
+        SagaOrchestrator restarted = metrics.bindTo(kit.orchestrator()).register(awaiting()).nodeId("node-1").build();
+        restarted.reply(SagaReply.success(execution.sagaId(), "wait-for-stock", "in stock"));
+
+        assertThat(registry.get(SagaflowMetrics.LEASE_CLAIMED).tags("saga", "awaiting").counter().count())
+                .isEqualTo(1);
+        assertThat(registry.get(SagaflowMetrics.SAGA_EXECUTION).tags("saga", "awaiting", "outcome", "completed")
+                .timer().count()).isEqualTo(1);
+    }
+
+    private static SagaDefinition<Trail> awaiting() {
+        return Saga.define("awaiting", Trail.class)
+                .step("wait-for-stock").action((trail, context) -> trail).awaitReply(String.class,
+                        (trail, reply) -> trail.mark(reply)).timeout(Duration.ofSeconds(10))
+                .build();
+    }
+
+    private Set<String> tagKeys(String name) {
+        return registry.get(name).meters().stream().flatMap(meter -> keys(meter).stream())
+                .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    private List<String> keys(Meter meter) {
+        return meter.getId().getTags().stream().map(Tag::getKey).sorted().toList();
+    }
+}

@@ -1,0 +1,2 @@
+/** The spans behind SagaTracing; not API. */
+package dev.sagaflow.opentelemetry.internal;

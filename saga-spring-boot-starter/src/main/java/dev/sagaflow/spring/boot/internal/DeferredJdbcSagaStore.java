@@ -1,0 +1,129 @@
+package dev.sagaflow.spring.boot.internal;
+
+import dev.sagaflow.SagaStoreException;
+import dev.sagaflow.jdbc.JdbcSagaStore;
+import dev.sagaflow.store.ClaimRequest;
+import dev.sagaflow.store.HistoryEntry;
+import dev.sagaflow.store.SagaInstance;
+import dev.sagaflow.store.SagaQuery;
+import dev.sagaflow.store.TransactionalSagaStore;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The JDBC store on the application's {@code DataSource}, built on first use: building it detects the dialect
+ * (and creates the schema if asked), which needs the database, and the application must start while the database
+ * is down. Until the store can be built every call throws {@link SagaStoreException}, which the runtime treats as
+ * the store being unreachable (retried with backoff, recovery tried every poll interval). Thread-safe.
+ */
+public final class DeferredJdbcSagaStore implements TransactionalSagaStore {
+    private static final Logger log = LoggerFactory.getLogger(DeferredJdbcSagaStore.class);
+
+    private final DataSource dataSource;
+    private final Supplier<JdbcSagaStore> builder;
+    private volatile JdbcSagaStore store;
+    private boolean warned;
+
+    /** Tries to build the store now; if the database is unreachable, tries again on each call. */
+    public DeferredJdbcSagaStore(DataSource dataSource, Supplier<JdbcSagaStore> builder) {
+        this.dataSource = dataSource;
+        this.builder = builder;
+        try {
+            store();
+        } catch (SagaStoreException e) {
+            // Already logged; the application starts anyway.
+        }
+    }
+
+    /** The data source the store writes to: a local step's connection comes from it. */
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    private JdbcSagaStore store() {
+        JdbcSagaStore built = store;
+        if (built != null) {
+            return built;
+        }
+        synchronized (this) {
+            if (store == null) {
+                try {
+                    store = builder.get();
+                    if (warned) {
+                        log.info("Sagaflow: the database is reachable again; the JDBC store is ready");
+                    }
+                } catch (SagaStoreException e) {
+                    if (!warned) {
+                        warned = true;
+                        log.warn("Sagaflow: the database is unreachable, so the JDBC store is not ready yet; the"
+                                + " application starts anyway and Sagaflow resumes when the database is back: {}",
+                                e.getMessage());
+                    }
+                    throw e;
+                }
+            }
+            return store;
+        }
+    }
+
+    @Override
+    public boolean insert(SagaInstance instance, List<HistoryEntry> history) {
+        return store().insert(instance, history);
+    }
+
+    @Override
+    public boolean update(long expectedVersion, SagaInstance next, List<HistoryEntry> history) {
+        return store().update(expectedVersion, next, history);
+    }
+
+    @Override
+    public boolean updateWithLocalWork(long expectedVersion, LocalWork work) {
+        return store().updateWithLocalWork(expectedVersion, work);
+    }
+
+    @Override
+    public Optional<SagaInstance> find(String id) {
+        return store().find(id);
+    }
+
+    @Override
+    public Optional<SagaInstance> findByIdempotencyKey(String sagaName, String idempotencyKey) {
+        return store().findByIdempotencyKey(sagaName, idempotencyKey);
+    }
+
+    @Override
+    public List<HistoryEntry> history(String id) {
+        return store().history(id);
+    }
+
+    @Override
+    public List<SagaInstance> query(SagaQuery query) {
+        return store().query(query);
+    }
+
+    @Override
+    public List<SagaInstance> claim(ClaimRequest request) {
+        return store().claim(request);
+    }
+
+    @Override
+    public int renewLeases(String owner, Instant leaseUntil) {
+        return store().renewLeases(owner, leaseUntil);
+    }
+
+    @Override
+    public int releaseLeases(String owner) {
+        return store().releaseLeases(owner);
+    }
+
+    @Override
+    public String toString() {
+        JdbcSagaStore built = store;
+        return built != null ? built.toString() : "JdbcSagaStore (not built yet: the database has not answered)";
+    }
+}
