@@ -53,7 +53,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,7 +91,9 @@ public final class Orchestrator implements SagaOrchestrator, RunHost {
     private final ConcurrentHashMap<String, SagaRun<?>> active = new ConcurrentHashMap<>();
     private final Set<CompletableFuture<?>> watched = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closing = new AtomicBoolean();
-    private final AtomicInteger rejectedTasks = new AtomicInteger();
+    /** When the executor's last rejection was logged (System.nanoTime), so a burst logs one line a minute. */
+    private final java.util.concurrent.atomic.AtomicLong rejectionLoggedAt = new java.util.concurrent.atomic.AtomicLong(
+            System.nanoTime() - TimeUnit.MINUTES.toNanos(2));
     private final Object attemptMonitor = new Object();
     private volatile boolean closed;
     private volatile boolean halted;
@@ -745,23 +746,28 @@ public final class Orchestrator implements SagaOrchestrator, RunHost {
         log.info("Sagaflow orchestrator on node {} halted", nodeId);
     }
 
+    /**
+     * Waits, up to the shutdown timeout, until no run has an attempt under way. The runs are looked at without
+     * holding the monitor (a run calls {@link #attemptFinished()} under its own lock), and the wait is short, so a
+     * notification that comes between the look and the wait costs a few milliseconds, never a deadlock.
+     */
     private void awaitAttempts() {
         long deadline = System.nanoTime() + shutdownTimeout.toNanos();
-        synchronized (attemptMonitor) {
-            while (active.values().stream().anyMatch(SagaRun::hasRunningHandlers)) {
-                long remaining = deadline - System.nanoTime();
-                if (remaining <= 0) {
-                    for (SagaRun<?> run : active.values()) {
-                        if (run.hasRunningHandlers()) {
-                            log.warn("saga {} ({}): an attempt still runs after the shutdown timeout of {}; the"
-                                    + " saga is resumed from the store", run.id(), run.definition().name(),
-                                    shutdownTimeout);
-                        }
+        while (active.values().stream().anyMatch(SagaRun::hasRunningHandlers)) {
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                for (SagaRun<?> run : active.values()) {
+                    if (run.hasRunningHandlers()) {
+                        log.warn("saga {} ({}): an attempt still runs after the shutdown timeout of {}; the"
+                                + " saga is resumed from the store", run.id(), run.definition().name(),
+                                shutdownTimeout);
                     }
-                    return;
                 }
+                return;
+            }
+            synchronized (attemptMonitor) {
                 try {
-                    attemptMonitor.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining)));
+                    attemptMonitor.wait(Math.max(1, Math.min(50, TimeUnit.NANOSECONDS.toMillis(remaining))));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return;
@@ -854,6 +860,11 @@ public final class Orchestrator implements SagaOrchestrator, RunHost {
     }
 
     @Override
+    public long leaseEpoch() {
+        return recovery.leaseEpoch();
+    }
+
+    @Override
     public void awaitLease(SagaRun<?> run) {
         recovery.awaitLease(run);
     }
@@ -931,17 +942,17 @@ public final class Orchestrator implements SagaOrchestrator, RunHost {
                     log.error("Sagaflow task failed", t);
                 }
             });
-            if (attempt > 1) {
-                rejectedTasks.decrementAndGet();
-            }
         } catch (RejectedExecutionException e) {
             if (closed) {
                 log.debug("task rejected by the executor after close: {}", e.toString());
                 return;
             }
-            if (attempt == 1 && rejectedTasks.getAndIncrement() == 0) {
-                log.warn("the executor rejected a Sagaflow task; it is tried again shortly (the pool is too small or"
-                        + " its queue too short for the sagas it runs): {}", e.toString());
+            long logged = rejectionLoggedAt.get();
+            long now = System.nanoTime();
+            if (now - logged > TimeUnit.MINUTES.toNanos(1) && rejectionLoggedAt.compareAndSet(logged, now)) {
+                log.warn("the executor rejected a Sagaflow task; it is tried again shortly, as are the others it"
+                        + " rejects (the pool is too small or its queue too short for the sagas it runs): {}",
+                        e.toString());
             }
             timer.schedule(REJECTED_TASK_BACKOFF.delayBefore(Math.min(attempt + 1, 20)),
                     () -> execute(task, attempt + 1));

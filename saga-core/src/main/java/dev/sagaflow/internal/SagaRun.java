@@ -66,6 +66,8 @@ final class SagaRun<D> {
     private boolean done;
     private boolean lostToOther;
     private boolean awaitingLease;
+    /** The lease epoch at which this run last knew its instance to be its own. */
+    private long verifiedEpoch;
 
     SagaRun(RunHost host, RegisteredSaga<D> saga, SagaInstance instance, D data) {
         this.host = host;
@@ -74,6 +76,7 @@ final class SagaRun<D> {
         this.instance = instance;
         this.data = data;
         this.timers = new Timers(host);
+        this.verifiedEpoch = host.leaseEpoch();
     }
 
     String id() {
@@ -170,7 +173,7 @@ final class SagaRun<D> {
             timers.wake(Duration.between(now, graceEnd), () -> runAttempt(expected));
             return null;
         }
-        if (!host.leaseHeld()) {
+        if (!host.leaseHeld() || host.leaseEpoch() != verifiedEpoch) {
             // Paused past the lease (or renewals failing): confirm the instance is still ours before acting.
             awaitingLease = true;
             return null;
@@ -197,13 +200,14 @@ final class SagaRun<D> {
     }
 
     /** Called once the lease is renewed and the instance re-read: act again if it is still ours. */
-    void leaseConfirmed(SagaInstance stored) {
+    void leaseConfirmed(SagaInstance stored, long epoch) {
         Runnable next = null;
         synchronized (this) {
             if (done) {
                 return;
             }
             awaitingLease = false;
+            verifiedEpoch = epoch;
             if (stored == null || !sameState(stored, instance) || !host.nodeId().equals(stored.owner())) {
                 lost();
                 return;
