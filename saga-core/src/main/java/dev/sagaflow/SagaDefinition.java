@@ -241,11 +241,50 @@ public final class SagaDefinition<D> {
         private ReplyMerger<D, ?> replyMerger;
         private boolean local;
         private final List<Class<? extends Throwable>> rejectOn = new ArrayList<>();
+        private Command<D> command;
+        private Command<D> compensationCommand;
 
         StepBuilder(Builder<D> saga, String name, boolean isPivot) {
             this.saga = saga;
             this.name = name;
             this.isPivot = isPivot;
+        }
+
+        /**
+         * Makes the step's action the sending of a command to a participant, through the store's transactional
+         * outbox: the command ({@code command} applied to the saga data) is written to the outbox in the same
+         * atomic write as the checkpoint that records the step as sent, so it is sent if and only if the step was
+         * recorded, at least once (a relay publishes it to a broker; see {@code dev.sagaflow.messaging}). The
+         * message carries the step's idempotency key and correlation id as headers. With
+         * {@link #awaitReply(Class, ReplyMerger)} the step then waits for the participant's reply; without, it
+         * succeeds once the command is recorded. Needs a store that keeps an outbox ({@code OutboxStore}: the
+         * in-memory and JDBC stores). Instead of an action.
+         *
+         * @param destination where the command goes, in the sender's terms (a queue, a topic, an exchange and key)
+         */
+        public StepBuilder<D> send(String destination, CommandFactory<D> commandFactory) {
+            checkUnsetAction();
+            this.command = new Command<>(checkDestination(destination), notNull(commandFactory, "command"));
+            return this;
+        }
+
+        /**
+         * Makes the step's compensation the sending of a command (a cancellation) through the outbox, as
+         * {@link #send(String, CommandFactory)} does for the action; the compensation succeeds once the command is
+         * recorded. Instead of a compensation.
+         */
+        public StepBuilder<D> compensationSend(String destination, CommandFactory<D> commandFactory) {
+            checkUnsetCompensation();
+            this.compensationCommand = new Command<>(checkDestination(destination), notNull(commandFactory,
+                    "compensation command"));
+            return this;
+        }
+
+        private String checkDestination(String destination) {
+            if (destination == null || destination.isBlank()) {
+                throw new IllegalArgumentException(where() + "destination cannot be null or blank");
+            }
+            return destination;
         }
 
         /** The step's synchronous action. */
@@ -363,10 +402,14 @@ public final class SagaDefinition<D> {
         }
 
         StepDefinition<D> toDefinition(boolean afterPivot, List<Class<? extends Throwable>> sagaRejectOn) {
-            if (action == null && asyncAction == null) {
+            if (action == null && asyncAction == null && command == null) {
                 throw new IllegalArgumentException(where() + "has no action");
             }
-            boolean compensated = compensation != null || asyncCompensation != null;
+            boolean compensated = compensation != null || asyncCompensation != null || compensationCommand != null;
+            if (local && (command != null || compensationCommand != null)) {
+                throw new IllegalArgumentException(where() + "a local step's work is in the store's database; it"
+                        + " cannot send commands");
+            }
             if (local && (asyncAction != null || asyncCompensation != null || replyType != null)) {
                 throw new IllegalArgumentException(where() + "a local step runs inside the store's transaction, so its"
                         + " action and compensation must be synchronous and it cannot await a reply");
@@ -382,17 +425,18 @@ public final class SagaDefinition<D> {
             return new StepDefinition<>(name, kind, action, asyncAction, compensation, asyncCompensation,
                     retryPolicy != null ? retryPolicy : defaultRetry,
                     compensationRetryPolicy != null ? compensationRetryPolicy : DEFAULT_COMPENSATION,
-                    timeout, replyType, replyMerger, local, concat(sagaRejectOn, rejectOn));
+                    timeout, replyType, replyMerger, local, concat(sagaRejectOn, rejectOn), command,
+                    compensationCommand);
         }
 
         private void checkUnsetAction() {
-            if (action != null || asyncAction != null) {
+            if (action != null || asyncAction != null || command != null) {
                 throw new IllegalStateException(where() + "action is already set");
             }
         }
 
         private void checkUnsetCompensation() {
-            if (compensation != null || asyncCompensation != null) {
+            if (compensation != null || asyncCompensation != null || compensationCommand != null) {
                 throw new IllegalStateException(where() + "compensation is already set");
             }
         }
@@ -463,6 +507,16 @@ public final class SagaDefinition<D> {
         List<Class<? extends Throwable>> all = new ArrayList<>(a);
         all.addAll(b);
         return all;
+    }
+
+    /**
+     * A command a step sends: where, and how it is built from the data.
+     *
+     * @param destination where it goes
+     * @param factory builds it
+     * @param <D> the saga data type
+     */
+    public record Command<D>(String destination, CommandFactory<D> factory) {
     }
 
     private static final RetryPolicy DEFAULT_RETRIABLE = RetryPolicy.exponential(Duration.ofMillis(100), 10);

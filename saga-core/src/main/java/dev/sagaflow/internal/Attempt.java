@@ -20,6 +20,7 @@ final class Attempt<D> {
     private final Instant timeoutAt;
     private final Handler<D> handler;
     private final boolean local;
+    private final dev.sagaflow.SagaDefinition.Command<D> command;
 
     // Guarded by this.
     private Thread runner;
@@ -28,7 +29,7 @@ final class Attempt<D> {
     private Transition decided;
 
     Attempt(long token, int index, boolean compensation, AttemptContext context, D data, long version,
-            Instant timeoutAt, Handler<D> handler, boolean local) {
+            Instant timeoutAt, Handler<D> handler, boolean local, dev.sagaflow.SagaDefinition.Command<D> command) {
         this.token = token;
         this.index = index;
         this.compensation = compensation;
@@ -38,6 +39,12 @@ final class Attempt<D> {
         this.timeoutAt = timeoutAt;
         this.handler = handler;
         this.local = local;
+        this.command = command;
+    }
+
+    /** The command the attempt sends, for a command step; {@code null} when it runs a handler. */
+    dev.sagaflow.SagaDefinition.Command<D> command() {
+        return command;
     }
 
     long token() {
@@ -99,7 +106,7 @@ final class Attempt<D> {
      * run for a while).
      */
     synchronized boolean interruptIfRunning() {
-        if (runner == null || !handler.synchronous()) {
+        if (runner == null || (handler != null && !handler.synchronous())) {
             return false;
         }
         interrupted = true;

@@ -21,6 +21,7 @@ import dev.sagaflow.internal.Transitions.Transition;
 import dev.sagaflow.spi.SagaTimer;
 import dev.sagaflow.store.HistoryEntry;
 import dev.sagaflow.store.InstanceWrite;
+import dev.sagaflow.store.OutboxMessage;
 import dev.sagaflow.store.RecordedReply;
 import dev.sagaflow.store.SagaInstance;
 import dev.sagaflow.store.StepState;
@@ -191,7 +192,8 @@ final class SagaRun<D> {
         AttemptContext context = new AttemptContext(instance.id(), definition.name(), step.name(), number,
                 compensating, contextDeadline, null, instance.metadata(), Map.of());
         Attempt<D> attempt = new Attempt<>(attemptToken, index, compensating, context, data, instance.version(),
-                timeoutAt, saga.handler(index, compensating), stepDefinition.isLocal());
+                timeoutAt, saga.handler(index, compensating), stepDefinition.isLocal(),
+                stepDefinition.command(compensating));
         current = attempt;
         if (timeoutAt != null) {
             timers.attemptTimeout(Duration.between(now, timeoutAt), () -> onTimeout(attemptToken));
@@ -219,6 +221,19 @@ final class SagaRun<D> {
     }
 
     // ---------------------------------------------------------------- attempt results
+
+    /** A command step's attempt built its command: record the step as sent, with the message in the same write. */
+    void onCommand(Attempt<D> attempt, OutboxMessage message) {
+        Runnable next = null;
+        synchronized (this) {
+            if (attempt == current && !done) {
+                endAttempt();
+                next = apply(new Succeeded(attempt.index(), attempt.compensation(), null, attempt.timeoutAt(),
+                        List.of(message)));
+            }
+        }
+        run(next);
+    }
 
     /** An attempt returned (or failed); {@code error} already unwrapped. */
     void onResult(Attempt<D> attempt, D result, Throwable error) {
@@ -413,7 +428,7 @@ final class SagaRun<D> {
     private InstanceWrite toWrite(Transition transition) {
         SagaInstance next = transition.next();
         return new InstanceWrite(next, transition.history(), next.owner() == null ? null : host.leaseDuration(),
-                transition.consumedReplies(), List.of());
+                transition.consumedReplies(), transition.outbox());
     }
 
     /** Why the data of {@code transition} cannot be written, or {@code null}. */
@@ -451,7 +466,11 @@ final class SagaRun<D> {
     private Runnable refuse(Transition transition, Event cause, String reason, int fallbacks) {
         log.warn("saga {} ({}): the store refused a write for good: {}", instance.id(), definition.name(), reason);
         Event fallback = null;
-        if (fallbacks == 0 && transition.data() != null) {
+        if (fallbacks == 0 && cause instanceof Succeeded s && !s.outbox().isEmpty()) {
+            // The command was not recorded, so it was never sent: the attempt failed, nothing took effect.
+            fallback = new Failed(s.index(), s.compensation(), new IllegalStateException(reason),
+                    "its command could not be stored: " + reason, false, false);
+        } else if (fallbacks == 0 && transition.data() != null) {
             if (cause instanceof Succeeded s && s.compensation()) {
                 fallback = new Succeeded(s.index(), true, null, null);
             } else if (cause instanceof Succeeded s) {

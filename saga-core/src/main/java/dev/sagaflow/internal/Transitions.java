@@ -8,6 +8,7 @@ import dev.sagaflow.StepDefinition;
 import dev.sagaflow.StepStatus;
 import dev.sagaflow.spi.SagaCodec;
 import dev.sagaflow.store.HistoryEntry;
+import dev.sagaflow.store.OutboxMessage;
 import dev.sagaflow.store.SagaData;
 import dev.sagaflow.store.SagaInstance;
 import dev.sagaflow.store.StepState;
@@ -67,9 +68,13 @@ final class Transitions {
      * @param consumedReplies the recorded replies the transition consumes
      */
     record Transition(SagaInstance next, List<HistoryEntry> history, Object data, Then then,
-            Set<String> consumedReplies) {
+            Set<String> consumedReplies, List<OutboxMessage> outbox) {
         Transition consuming(Set<String> steps) {
-            return new Transition(next, history, data, then, steps);
+            return new Transition(next, history, data, then, steps, outbox);
+        }
+
+        Transition sending(List<OutboxMessage> messages) {
+            return new Transition(next, history, data, then, consumedReplies, messages);
         }
     }
 
@@ -83,10 +88,15 @@ final class Transitions {
     }
 
     /**
-     * An attempt returned {@code result}. For an awaiting step's action, the step now waits for its reply
-     * until {@code replyTimeoutAt} ({@code null}: no timeout).
+     * An attempt returned {@code result} ({@code null}: the data is unchanged), sending {@code outbox} (a command
+     * step's command). For an awaiting step's action, the step now waits for its reply until {@code replyTimeoutAt}
+     * ({@code null}: no timeout).
      */
-    record Succeeded(int index, boolean compensation, Object result, Instant replyTimeoutAt) implements Event {
+    record Succeeded(int index, boolean compensation, Object result, Instant replyTimeoutAt,
+            List<OutboxMessage> outbox) implements Event {
+        Succeeded(int index, boolean compensation, Object result, Instant replyTimeoutAt) {
+            this(index, compensation, result, replyTimeoutAt, List.of());
+        }
     }
 
     /**
@@ -133,8 +143,9 @@ final class Transitions {
         if (event instanceof Resumed) {
             return b.resumed();
         } else if (event instanceof Succeeded e) {
-            return e.compensation() ? b.compensationSucceeded(e.index(), e.result())
+            Transition transition = e.compensation() ? b.compensationSucceeded(e.index(), e.result())
                     : b.actionSucceeded(e.index(), e.result(), e.replyTimeoutAt());
+            return e.outbox().isEmpty() ? transition : transition.sending(e.outbox());
         } else if (event instanceof Failed e) {
             return e.compensation() ? b.compensationFailed(e) : b.actionFailed(e);
         } else if (event instanceof ReplyApplied e) {
@@ -262,7 +273,8 @@ final class Transitions {
             if (definition.steps().get(index).awaitsReply()) {
                 set(index, step.awaitingReply(replyTimeoutAt));
                 HistoryEntry entry = entry(SagaEventType.STEP_AWAITING_REPLY, step.name(), step.attempts(), null);
-                return withData(SagaStatus.RUNNING, instance.error(), List.of(entry), result, Then.AWAIT_REPLY);
+                return result == null ? keepData(SagaStatus.RUNNING, instance.error(), List.of(entry), Then.AWAIT_REPLY)
+                        : withData(SagaStatus.RUNNING, instance.error(), List.of(entry), result, Then.AWAIT_REPLY);
             }
             return stepSucceeded(index, result);
         }
@@ -273,10 +285,12 @@ final class Transitions {
             HistoryEntry entry = entry(SagaEventType.STEP_SUCCEEDED, step.name(), step.attempts(), null);
             if (index + 1 < steps.length) {
                 set(index + 1, steps[index + 1].started(now));
-                return withData(SagaStatus.RUNNING, null, List.of(entry), result, Then.ATTEMPT);
+                return result == null ? keepData(SagaStatus.RUNNING, null, List.of(entry), Then.ATTEMPT)
+                        : withData(SagaStatus.RUNNING, null, List.of(entry), result, Then.ATTEMPT);
             }
             List<HistoryEntry> entries = List.of(entry, entry(SagaEventType.SAGA_COMPLETED, null, 0, null));
-            return withData(SagaStatus.COMPLETED, null, entries, result, Then.NONE);
+            return result == null ? keepData(SagaStatus.COMPLETED, null, entries, Then.NONE)
+                    : withData(SagaStatus.COMPLETED, null, entries, result, Then.NONE);
         }
 
         Transition actionFailed(Failed failure) {
@@ -431,12 +445,13 @@ final class Transitions {
         private Transition withData(SagaStatus status, String error, List<HistoryEntry> entries, Object result,
                 Then then) {
             SagaInstance next = next(status, SagaData.ofValue(result, env.codec()), error);
-            return new Transition(next, List.copyOf(entries), result, then, Set.of());
+            return new Transition(next, List.copyOf(entries), result, then, Set.of(), List.of());
         }
 
         /** The next state with the durable data unchanged (what a failed attempt leaves). */
         private Transition keepData(SagaStatus status, String error, List<HistoryEntry> entries, Then then) {
-            return new Transition(next(status, instance.data(), error), List.copyOf(entries), null, then, Set.of());
+            return new Transition(next(status, instance.data(), error), List.copyOf(entries), null, then, Set.of(),
+                    List.of());
         }
 
         private SagaInstance next(SagaStatus status, SagaData data, String error) {
