@@ -19,6 +19,7 @@ import dev.sagaflow.SagaStoreException;
 import dev.sagaflow.StepStatus;
 import dev.sagaflow.UnknownSagaException;
 import dev.sagaflow.spi.AttemptObserver;
+import dev.sagaflow.spi.MetadataProvider;
 import dev.sagaflow.spi.SagaCodec;
 import dev.sagaflow.spi.SagaTimer;
 import dev.sagaflow.spi.StepInterceptor;
@@ -86,6 +87,7 @@ public final class Orchestrator implements SagaOrchestrator, RunHost {
     private final List<SagaListener> listeners;
     private final List<StepInterceptor> interceptors;
     private final List<AttemptObserver> attemptObservers;
+    private final List<MetadataProvider> metadataProviders;
     private final Definitions definitions;
     private final Recovery recovery;
     private final ConcurrentHashMap<String, SagaRun<?>> active = new ConcurrentHashMap<>();
@@ -111,6 +113,7 @@ public final class Orchestrator implements SagaOrchestrator, RunHost {
         this.listeners = config.listeners();
         this.interceptors = config.interceptors();
         this.attemptObservers = config.attemptObservers();
+        this.metadataProviders = config.metadataProviders();
         this.definitions = new Definitions(config.definitions(), store);
         if (config.timer() != null) {
             this.timer = config.timer();
@@ -211,7 +214,7 @@ public final class Orchestrator implements SagaOrchestrator, RunHost {
         Instant now = now();
         String id = newId();
         SagaData encoded = checkedData(definition, id, data);
-        SagaInstance instance = firstInstance(saga, id, encoded, idempotencyKey, now);
+        SagaInstance instance = firstInstance(saga, id, encoded, idempotencyKey, now, metadata(definition, id));
         HistoryEntry started = new HistoryEntry(id, now, SagaEventType.SAGA_STARTED, null, 0, null);
         if (!insert(definition, InstanceWrite.of(instance, List.of(started), leaseDuration))) {
             SagaInstance existing = store.findByIdempotencyKey(definition.name(), idempotencyKey)
@@ -321,13 +324,40 @@ public final class Orchestrator implements SagaOrchestrator, RunHost {
                 SagaStoreException.Failure.OUTCOME_UNKNOWN);
     }
 
-    private <D> SagaInstance firstInstance(RegisteredSaga<D> saga, String id, SagaData data, String key, Instant now) {
+    /** The metadata the providers give a new instance, checked against the bounds. */
+    private Map<String, String> metadata(SagaDefinition<?> definition, String id) {
+        if (metadataProviders.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, String> merged = new java.util.LinkedHashMap<>();
+        for (MetadataProvider provider : metadataProviders) {
+            Map<String, String> given = provider.metadata(definition.name(), id);
+            if (given != null) {
+                merged.putAll(given);
+            }
+        }
+        if (merged.size() > MetadataProvider.MAX_ENTRIES) {
+            throw new IllegalArgumentException("saga '" + definition.name() + "': the metadata providers gave "
+                    + merged.size() + " entries; at most " + MetadataProvider.MAX_ENTRIES + " are kept");
+        }
+        merged.forEach((key, value) -> {
+            Checks.name(key, MetadataProvider.MAX_LENGTH, "saga '" + definition.name() + "': a metadata key");
+            if (value == null || value.length() > MetadataProvider.MAX_LENGTH || value.indexOf('\0') >= 0) {
+                throw new IllegalArgumentException("saga '" + definition.name() + "': metadata '" + key
+                        + "' must be a value of at most " + MetadataProvider.MAX_LENGTH + " characters without U+0000");
+            }
+        });
+        return merged;
+    }
+
+    private <D> SagaInstance firstInstance(RegisteredSaga<D> saga, String id, SagaData data, String key, Instant now,
+            Map<String, String> metadata) {
         SagaDefinition<D> definition = saga.definition();
         StepState[] steps = saga.pendingSteps();
         steps[0] = steps[0].started(now);
         Instant deadline = definition.timeout().map(now::plus).orElse(null);
         return new SagaInstance(id, definition.name(), definition.version(), definition.fingerprint(), key,
-                SagaStatus.RUNNING, data, List.of(steps), now, now, deadline, nodeId, null, 1, null, Map.of());
+                SagaStatus.RUNNING, data, List.of(steps), now, now, deadline, nodeId, null, 1, null, metadata);
     }
 
     @SuppressWarnings("unchecked")
