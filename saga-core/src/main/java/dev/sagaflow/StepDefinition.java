@@ -26,13 +26,16 @@ public final class StepDefinition<D> {
     private final List<Class<? extends Throwable>> rejectOn;
     private final SagaDefinition.Command<D> command;
     private final SagaDefinition.Command<D> compensationCommand;
+    private final String group;
+    private final OutcomeProbe<D> probe;
 
     @SuppressWarnings("unchecked")
     StepDefinition(String name, StepKind kind, StepAction<D> action, AsyncStepAction<D> asyncAction,
             StepAction<D> compensation, AsyncStepAction<D> asyncCompensation, RetryPolicy retryPolicy,
             RetryPolicy compensationRetryPolicy, Duration timeout, Class<?> replyType,
             ReplyMerger<D, ?> replyMerger, boolean local, List<Class<? extends Throwable>> rejectOn,
-            SagaDefinition.Command<D> command, SagaDefinition.Command<D> compensationCommand) {
+            SagaDefinition.Command<D> command, SagaDefinition.Command<D> compensationCommand, String group,
+            OutcomeProbe<D> probe) {
         this.name = name;
         this.kind = kind;
         this.action = action;
@@ -48,6 +51,18 @@ public final class StepDefinition<D> {
         this.rejectOn = List.copyOf(rejectOn);
         this.command = command;
         this.compensationCommand = compensationCommand;
+        this.group = group;
+        this.probe = probe;
+    }
+
+    /** The parallel group this step is a branch of, or {@code null} for a step of its own. */
+    public String group() {
+        return group;
+    }
+
+    /** The probe asked when the step's outcome is unknown, or {@code null}. */
+    public OutcomeProbe<D> probe() {
+        return probe;
     }
 
     /**
@@ -160,7 +175,8 @@ public final class StepDefinition<D> {
 
     @Override
     public String toString() {
-        return "Step[" + name + " " + kind + (command != null ? " sends to " + command.destination() : "")
+        return "Step[" + name + " " + kind + (group != null ? " in " + group : "")
+                + (command != null ? " sends to " + command.destination() : "")
                 + (awaitsReply() ? " awaiting " + replyType.getSimpleName() : "")
                 + (local ? " local" : "") + ", retry=" + retryPolicy + (timeout != null ? ", timeout=" + timeout : "") + "]";
     }

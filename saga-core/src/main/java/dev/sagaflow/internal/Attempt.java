@@ -21,6 +21,8 @@ final class Attempt<D> {
     private final Handler<D> handler;
     private final boolean local;
     private final dev.sagaflow.SagaDefinition.Command<D> command;
+    private final Transitions.ProbeCause probe;
+    private final Throwable cause;
 
     // Guarded by this.
     private Thread runner;
@@ -29,7 +31,8 @@ final class Attempt<D> {
     private Transition decided;
 
     Attempt(long token, int index, boolean compensation, AttemptContext context, D data, long version,
-            Instant timeoutAt, Handler<D> handler, boolean local, dev.sagaflow.SagaDefinition.Command<D> command) {
+            Instant timeoutAt, Handler<D> handler, boolean local, dev.sagaflow.SagaDefinition.Command<D> command,
+            Transitions.ProbeCause probe, Throwable cause) {
         this.token = token;
         this.index = index;
         this.compensation = compensation;
@@ -40,6 +43,18 @@ final class Attempt<D> {
         this.handler = handler;
         this.local = local;
         this.command = command;
+        this.probe = probe;
+        this.cause = cause;
+    }
+
+    /** For a probe: why it is asked; {@code null} for an action's or compensation's attempt. */
+    Transitions.ProbeCause probe() {
+        return probe;
+    }
+
+    /** For a probe asked after a timeout: the timeout. */
+    Throwable cause() {
+        return cause;
     }
 
     /** The command the attempt sends, for a command step; {@code null} when it runs a handler. */

@@ -33,6 +33,11 @@ final class AttemptInvoker {
         ObservedAttempt observed = null;
         try {
             log.debug("running {} attempt {}", context.isCompensation() ? "compensation" : "action", context.attempt());
+            if (attempt.probe() != null) {
+                run.onProbe(attempt, probe(run.definition().steps().get(attempt.index()).probe(), attempt.data(),
+                        context));
+                return;
+            }
             if (attempt.local()) {
                 invokeLocal(run, attempt);
                 return;
@@ -92,6 +97,18 @@ final class AttemptInvoker {
         ObservedAttempt.ended(observed, null);
         if (attempt.markReturned()) {
             run.onCommand(attempt, message);
+        }
+    }
+
+    /** Asks a step's probe; an exception, or no answer, counts as UNKNOWN. */
+    static <D> dev.sagaflow.ProbeOutcome probe(dev.sagaflow.OutcomeProbe<D> probe, D data, AttemptContext context) {
+        try {
+            dev.sagaflow.ProbeOutcome outcome = probe.probe(data, context);
+            return outcome == null ? dev.sagaflow.ProbeOutcome.UNKNOWN : outcome;
+        } catch (Exception e) {
+            log.warn("the probe of step '{}' of saga {} threw; its outcome stays unknown: {}", context.stepName(),
+                    context.sagaId(), e.toString());
+            return dev.sagaflow.ProbeOutcome.UNKNOWN;
         }
     }
 

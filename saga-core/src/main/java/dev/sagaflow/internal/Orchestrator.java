@@ -353,8 +353,7 @@ public final class Orchestrator implements SagaOrchestrator, RunHost {
     private <D> SagaInstance firstInstance(RegisteredSaga<D> saga, String id, SagaData data, String key, Instant now,
             Map<String, String> metadata) {
         SagaDefinition<D> definition = saga.definition();
-        StepState[] steps = saga.pendingSteps();
-        steps[0] = steps[0].started(now);
+        StepState[] steps = Transitions.firstSteps(definition, saga.pendingSteps(), now);
         Instant deadline = definition.timeout().map(now::plus).orElse(null);
         return new SagaInstance(id, definition.name(), definition.version(), definition.fingerprint(), key,
                 SagaStatus.RUNNING, data, List.of(steps), now, now, deadline, nodeId, null, 1, null, metadata);
@@ -445,7 +444,7 @@ public final class Orchestrator implements SagaOrchestrator, RunHost {
         }
         RecordedReply recorded = new RecordedReply(reply.sagaId(), reply.step(), reply.succeeded(), payloadJson,
                 errors.clean(reply.reason()), now());
-        SagaRun.Incoming incoming = new SagaRun.Incoming(recorded, payload);
+        RunReplies.Incoming incoming = new RunReplies.Incoming(recorded, payload);
         for (int tries = 0; tries < DELIVERY_TRIES; tries++) {
             SagaRun<?> run = active.get(reply.sagaId());
             if (run != null) {
@@ -467,7 +466,7 @@ public final class Orchestrator implements SagaOrchestrator, RunHost {
      * the store for that node (or whoever resumes the instance) to apply. Returns {@code false} if a race was
      * lost and the delivery should be tried again.
      */
-    private boolean deliverElsewhere(SagaRun.Incoming incoming) {
+    private boolean deliverElsewhere(RunReplies.Incoming incoming) {
         String id = incoming.recorded().sagaId();
         String step = incoming.step();
         SagaInstance instance = store.find(id).orElse(null);
@@ -476,7 +475,7 @@ public final class Orchestrator implements SagaOrchestrator, RunHost {
         }
         RegisteredSaga<?> saga = definitions.resolve(instance, nodeId);
         requireConsistent(saga.definition(), instance);
-        String problem = SagaRun.replyProblem(saga.definition(), instance, step);
+        String problem = RunReplies.replyProblem(saga.definition(), instance, step);
         if (problem != null) {
             throw rejectedReply(saga, instance, step, problem);
         }
