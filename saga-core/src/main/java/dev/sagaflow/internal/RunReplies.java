@@ -100,7 +100,7 @@ final class RunReplies<D> {
         RecordedReply recorded = reply.recorded();
         Event event = recorded.succeeded() ? merge(index, reply)
                 : new ReplyRefused(index, host.errors().clean("failure reply: " + recorded.reason()), false);
-        Transition transition = Transitions.decide(definition, run.instance(), event, host.env())
+        Transition transition = Transitions.decide(definition, run.instance(), event, run.env())
                 .consuming(Set.of(reply.step()));
         return run.writer().write(transition, event, 0, null);
     }

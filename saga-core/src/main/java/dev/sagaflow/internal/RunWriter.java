@@ -38,7 +38,7 @@ final class RunWriter<D> {
 
     /** Decides the transition {@code event} makes from the run's state and writes it. */
     Runnable apply(Event event) {
-        return write(Transitions.decide(definition, run.instance(), event, host.env()), event, 0, null);
+        return write(Transitions.decide(definition, run.instance(), event, run.env()), event, 0, null);
     }
 
     /** Writes {@code transition}, which records {@code event}; returns what to do next. */
@@ -131,7 +131,7 @@ final class RunWriter<D> {
             run.abandon(reason);
             return null;
         }
-        Transition simpler = Transitions.decide(definition, run.instance(), fallback, host.env())
+        Transition simpler = Transitions.decide(definition, run.instance(), fallback, run.env())
                 .consuming(transition.consumedReplies());
         return write(simpler, fallback, fallbacks + 1, null);
     }
@@ -168,7 +168,7 @@ final class RunWriter<D> {
             if (transition == null) {
                 return run.act();
             }
-            Transition rebased = Transitions.decide(definition, stored, cause, host.env())
+            Transition rebased = Transitions.decide(definition, stored, cause, run.env())
                     .consuming(transition.consumedReplies()).sending(transition.outbox());
             return write(rebased, cause, fallbacks, previous);
         }

@@ -511,7 +511,7 @@ final class SagaRun<D> {
         }
         D value = merged(attempt.index(), result);
         Transition transition = Transitions.decide(definition, instance,
-                new Succeeded(attempt.index(), attempt.compensation(), value, null), host.env());
+                new Succeeded(attempt.index(), attempt.compensation(), value, null), env());
         String problem = writer.checkData(transition);
         if (problem != null) {
             // The work rolls back with the transaction, so the step did not take effect.
@@ -574,6 +574,11 @@ final class SagaRun<D> {
 
     synchronized D data() {
         return data;
+    }
+
+    /** The inputs of a decision now, with the steps whose attempts run here. Under the lock. */
+    Transitions.Env env() {
+        return host.env().running(running.keySet());
     }
 
     PendingWrite pending() {
@@ -804,7 +809,7 @@ final class SagaRun<D> {
             timers.cancelWake(index);
         }
         Event event = new Aborted(host.errors().clean(reason));
-        Transition transition = Transitions.decide(definition, instance, event, host.env())
+        Transition transition = Transitions.decide(definition, instance, event, env())
                 .consuming(replies.dropParked());
         return writer.write(transition, event, 0, null);
     }

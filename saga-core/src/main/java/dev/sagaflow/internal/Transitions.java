@@ -39,8 +39,18 @@ final class Transitions {
      * @param owner the deciding node's id, the owner of the next state while it is live
      * @param codec encodes new saga data
      * @param random jitter for retry delays, in [0, 1)
+     * @param inFlight the steps whose attempts run on the deciding node now: a parallel branch that is due but has
+     *     not started is given up without having taken effect
      */
-    record Env(Instant now, String owner, SagaCodec codec, DoubleSupplier random) {
+    record Env(Instant now, String owner, SagaCodec codec, DoubleSupplier random, Set<Integer> inFlight) {
+        Env(Instant now, String owner, SagaCodec codec, DoubleSupplier random) {
+            this(now, owner, codec, random, Set.of());
+        }
+
+        /** This environment, with {@code steps} in flight. */
+        Env running(Set<Integer> steps) {
+            return new Env(now, owner, codec, random, Set.copyOf(steps));
+        }
     }
 
     /** What the run does once the transition is written. */
@@ -501,7 +511,11 @@ final class Transitions {
                         && sibling.status() != StepStatus.AWAITING_REPLY)) {
                     continue;
                 }
-                set(i, sibling.failed(now, why, !waitingForRetry));
+                // Waiting for a reply, or its attempt under way: it may have taken effect. Due but not started on
+                // this node (and not resumed from a crash, which would have marked it): it did not.
+                boolean possiblyDone = sibling.status() == StepStatus.AWAITING_REPLY
+                        || (!waitingForRetry && env.inFlight().contains(i));
+                set(i, sibling.failed(now, why, possiblyDone));
                 entries.add(entry(SagaEventType.STEP_FAILED, sibling.name(), sibling.attempts(), why));
             }
         }
