@@ -139,6 +139,9 @@ public final class SagaDefinition<D> {
             if (step.group() != null) {
                 text.append("|in ").append(step.group());
             }
+            if (step.child() != null) {
+                text.append("|child ").append(step.child().saga().name()).append('@').append(step.child().saga().version());
+            }
         }
         try {
             byte[] hash = MessageDigest.getInstance("SHA-256").digest(text.toString().getBytes(StandardCharsets.UTF_8));
@@ -368,6 +371,7 @@ public final class SagaDefinition<D> {
         private final List<Class<? extends Throwable>> rejectOn = new ArrayList<>();
         private Command<D> command;
         private Command<D> compensationCommand;
+        private Child<D, ?> child;
 
         private final Branches<D> group;
         private OutcomeProbe<D> probe;
@@ -419,6 +423,33 @@ public final class SagaDefinition<D> {
             checkUnsetCompensation();
             this.compensationCommand = new Command<>(checkDestination(destination), notNull(commandFactory,
                     "compensation command"));
+            return this;
+        }
+
+        /**
+         * Makes the step's action the start of a child saga, and the step waits, durably, for the child's end.
+         * The child is registered saga {@code childSaga}, started with {@code input} applied to this saga's data,
+         * once per parent instance and step whatever the retries, crashes and takeovers (its idempotency key is
+         * {@code parent:<parent id>:<step>}), with metadata naming its parent
+         * ({@link SagaInfo#parentId()}, {@link SagaInfo#parentStep()}). When the child COMPLETES, its data is merged
+         * into this saga's with {@code merger} and the step succeeds. When it is COMPENSATED, the step fails and is
+         * not retried; the child left nothing to undo. When it is FAILED (stuck for an operator), the step fails
+         * as possibly done.
+         *
+         * <p>Before the pivot the step is compensatable: rolling this saga back compensates the child, reopening a
+         * COMPLETED child ({@code COMPLETED -> COMPENSATING}) to run its compensations, aborting a RUNNING one, and
+         * waiting for it to be COMPENSATED; a child never started by then is recorded COMPENSATED so that it never
+         * starts. Such a child must have no pivot (a saga past its pivot cannot be undone). On or after the pivot
+         * the step has no compensation. The step's {@link #timeout} bounds the wait for the child; retries wait for
+         * the same child. Instead of an action; a child step has no compensation, reply or probe of its own.
+         *
+         * @throws IllegalArgumentException at {@code build()} if the child has a pivot and the step is before this
+         *     saga's pivot
+         */
+        public <C> StepBuilder<D> child(SagaDefinition<C> childSaga, ChildInput<D, C> input, ReplyMerger<D, C> merger) {
+            checkUnsetAction();
+            this.child = new Child<>(notNull(childSaga, "child saga"), notNull(input, "child input"),
+                    notNull(merger, "child merger"));
             return this;
         }
 
@@ -571,10 +602,14 @@ public final class SagaDefinition<D> {
         }
 
         StepDefinition<D> toDefinition(boolean afterPivot, List<Class<? extends Throwable>> sagaRejectOn) {
-            if (action == null && asyncAction == null && command == null) {
+            if (action == null && asyncAction == null && command == null && child == null) {
                 throw new IllegalArgumentException(where() + "has no action");
             }
-            boolean compensated = compensation != null || asyncCompensation != null || compensationCommand != null;
+            if (child != null) {
+                checkChild(afterPivot);
+            }
+            boolean compensated = compensation != null || asyncCompensation != null || compensationCommand != null
+                    || (child != null && !isPivot && !afterPivot);
             if (local && (command != null || compensationCommand != null)) {
                 throw new IllegalArgumentException(where() + "a local step's work is in the store's database; it"
                         + " cannot send commands");
@@ -594,12 +629,26 @@ public final class SagaDefinition<D> {
             return new StepDefinition<>(name, kind, action, asyncAction, compensation, asyncCompensation,
                     retryPolicy != null ? retryPolicy : defaultRetry,
                     compensationRetryPolicy != null ? compensationRetryPolicy : DEFAULT_COMPENSATION,
-                    timeout, replyType, replyMerger, local, concat(sagaRejectOn, rejectOn), command,
-                    compensationCommand, group == null ? null : group.name, probe);
+                    timeout, child != null ? child.saga().dataType() : replyType,
+                    child != null ? child.merger() : replyMerger, local, concat(sagaRejectOn, rejectOn), command,
+                    compensationCommand, group == null ? null : group.name, probe, child);
+        }
+
+        private void checkChild(boolean afterPivot) {
+            if (compensation != null || asyncCompensation != null || compensationCommand != null || replyType != null
+                    || probe != null || local) {
+                throw new IllegalArgumentException(where() + "a child step's compensation, reply and outcome are its"
+                        + " child saga's; it cannot have a compensation, awaitReply, probe or local of its own");
+            }
+            if (!isPivot && !afterPivot && child.saga().pivotIndex() >= 0) {
+                throw new IllegalArgumentException(where() + "child saga '" + child.saga().name() + "' has a pivot ('"
+                        + child.saga().steps().get(child.saga().pivotIndex()).name() + "'), so once COMPLETED it"
+                        + " cannot be compensated; start it from this saga's pivot or a step after it");
+            }
         }
 
         private void checkUnsetAction() {
-            if (action != null || asyncAction != null || command != null) {
+            if (action != null || asyncAction != null || command != null || child != null) {
                 throw new IllegalStateException(where() + "action is already set");
             }
         }
@@ -686,6 +735,18 @@ public final class SagaDefinition<D> {
      * @param <D> the saga data type
      */
     public record Command<D>(String destination, CommandFactory<D> factory) {
+    }
+
+    /**
+     * A child saga a step starts: which, with what data, and how its final data is merged back.
+     *
+     * @param saga the child's definition
+     * @param input builds the child's data from the parent's
+     * @param merger merges the COMPLETED child's data into the parent's
+     * @param <D> the parent saga data type
+     * @param <C> the child saga data type
+     */
+    public record Child<D, C>(SagaDefinition<C> saga, ChildInput<D, C> input, ReplyMerger<D, C> merger) {
     }
 
     private static final RetryPolicy DEFAULT_RETRIABLE = RetryPolicy.exponential(Duration.ofMillis(100), 10);

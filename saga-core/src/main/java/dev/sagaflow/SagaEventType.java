@@ -32,6 +32,8 @@ public enum SagaEventType {
     SAGA_ABORTED,
     /** An operator retried a FAILED saga. */
     SAGA_RETRIED,
+    /** A COMPLETED child saga was reopened to be compensated: its parent rolls back. */
+    SAGA_REOPENED,
     /** Every step succeeded. */
     SAGA_COMPLETED,
     /** Every compensation that was due succeeded. */

@@ -97,6 +97,14 @@ public interface SagaOrchestrator extends AutoCloseable {
     /** The instance of saga {@code sagaName} that was started with {@code idempotencyKey}, with its steps and history. */
     Optional<SagaInfo> findByIdempotencyKey(String sagaName, String idempotencyKey);
 
+    /**
+     * The child sagas that instance {@code sagaId}'s child steps started, in step order, without history. Each
+     * names its parent ({@link SagaInfo#parentId()}, {@link SagaInfo#parentStep()}).
+     *
+     * @throws UnknownSagaException if there is no such instance or its definition is not registered
+     */
+    List<SagaInfo> children(String sagaId);
+
     /** Instances selected by {@code query} (without history), oldest first; page with {@link SagaQuery#after}. */
     List<SagaInfo> list(SagaQuery query);
 

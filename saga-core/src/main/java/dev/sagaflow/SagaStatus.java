@@ -13,7 +13,10 @@ import java.util.Set;
  * </pre>
  *
  * <p>A retriable step after the pivot that gives up also leaves the saga {@code FAILED}. An operator
- * may retry a {@code FAILED} saga, which returns it to {@code RUNNING} or {@code COMPENSATING}.
+ * may retry a {@code FAILED} saga, which returns it to {@code RUNNING} or {@code COMPENSATING}. A
+ * {@code COMPLETED} child saga is reopened ({@code COMPLETED -> COMPENSATING}, or {@code COMPENSATED}
+ * when none of its steps has a compensation) when its parent rolls back; no other saga leaves
+ * {@code COMPLETED}.
  * The legal transitions are the table in {@link #canBecome(SagaStatus)}; every state change the
  * runtime makes is checked against it.
  */
@@ -22,7 +25,7 @@ public enum SagaStatus {
     RUNNING,
     /** A step failed or the saga was aborted; completed steps are being compensated, newest first. */
     COMPENSATING,
-    /** Every step succeeded. Terminal. */
+    /** Every step succeeded. Terminal, but for a child saga whose parent rolls back and compensates it. */
     COMPLETED,
     /** Every step that took effect (or may have) was compensated. Terminal. */
     COMPENSATED,
@@ -35,7 +38,7 @@ public enum SagaStatus {
         RUNNING.next = EnumSet.of(RUNNING, COMPLETED, COMPENSATING, COMPENSATED, FAILED);
         COMPENSATING.next = EnumSet.of(COMPENSATING, COMPENSATED, FAILED);
         FAILED.next = EnumSet.of(RUNNING, COMPENSATING, FAILED);
-        COMPLETED.next = EnumSet.noneOf(SagaStatus.class);
+        COMPLETED.next = EnumSet.of(COMPENSATING, COMPENSATED);
         COMPENSATED.next = EnumSet.noneOf(SagaStatus.class);
     }
 
@@ -44,7 +47,10 @@ public enum SagaStatus {
         return next.contains(target);
     }
 
-    /** {@code true} for COMPLETED and COMPENSATED: nothing will ever happen to the instance again. */
+    /**
+     * {@code true} for COMPLETED and COMPENSATED: the instance ended, and nothing will happen to it again unless
+     * it is a COMPLETED child saga that its parent compensates.
+     */
     public boolean isTerminal() {
         return this == COMPLETED || this == COMPENSATED;
     }

@@ -28,6 +28,7 @@ public final class StepDefinition<D> {
     private final SagaDefinition.Command<D> compensationCommand;
     private final String group;
     private final OutcomeProbe<D> probe;
+    private final SagaDefinition.Child<D, ?> child;
 
     @SuppressWarnings("unchecked")
     StepDefinition(String name, StepKind kind, StepAction<D> action, AsyncStepAction<D> asyncAction,
@@ -35,7 +36,7 @@ public final class StepDefinition<D> {
             RetryPolicy compensationRetryPolicy, Duration timeout, Class<?> replyType,
             ReplyMerger<D, ?> replyMerger, boolean local, List<Class<? extends Throwable>> rejectOn,
             SagaDefinition.Command<D> command, SagaDefinition.Command<D> compensationCommand, String group,
-            OutcomeProbe<D> probe) {
+            OutcomeProbe<D> probe, SagaDefinition.Child<D, ?> child) {
         this.name = name;
         this.kind = kind;
         this.action = action;
@@ -53,6 +54,12 @@ public final class StepDefinition<D> {
         this.compensationCommand = compensationCommand;
         this.group = group;
         this.probe = probe;
+        this.child = child;
+    }
+
+    /** The child saga the step starts and waits for, or {@code null} for a step with an action of its own. */
+    public SagaDefinition.Child<D, ?> child() {
+        return child;
     }
 
     /** The parallel group this step is a branch of, or {@code null} for a step of its own. */
@@ -120,7 +127,7 @@ public final class StepDefinition<D> {
 
     /** Whether the step has a compensation. */
     public boolean hasCompensation() {
-        return compensation != null || asyncCompensation != null || compensationCommand != null;
+        return kind == StepKind.COMPENSATABLE;
     }
 
     /** Whether the step waits for a reply after its action ran. */
@@ -177,6 +184,7 @@ public final class StepDefinition<D> {
     public String toString() {
         return "Step[" + name + " " + kind + (group != null ? " in " + group : "")
                 + (command != null ? " sends to " + command.destination() : "")
+                + (child != null ? " starts " + child.saga().name() : "")
                 + (awaitsReply() ? " awaiting " + replyType.getSimpleName() : "")
                 + (local ? " local" : "") + ", retry=" + retryPolicy + (timeout != null ? ", timeout=" + timeout : "") + "]";
     }

@@ -29,6 +29,7 @@ final class Attempt<D> {
     private boolean interrupted;
     private boolean returned;
     private Transition decided;
+    private boolean waitingForChild;
 
     Attempt(long token, int index, boolean compensation, AttemptContext context, D data, long version,
             Instant timeoutAt, Handler<D> handler, boolean local, dev.sagaflow.SagaDefinition.Command<D> command,
@@ -138,6 +139,15 @@ final class Attempt<D> {
 
     synchronized boolean hasReturned() {
         return returned;
+    }
+
+    /** The attempt is a compensation that waits for its child saga to be undone; it runs no handler. */
+    synchronized void waitsForChild() {
+        waitingForChild = true;
+    }
+
+    synchronized boolean waitingForChild() {
+        return waitingForChild;
     }
 
     /** For a local attempt: the transition decided inside its transaction. */

@@ -5,6 +5,7 @@ import dev.sagaflow.store.InstanceWrite;
 import dev.sagaflow.store.OutboxMessage;
 import dev.sagaflow.store.TransactionalSagaStore;
 import dev.sagaflow.store.TransactionalSagaStore.LocalWorkException;
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,13 +49,23 @@ final class AttemptInvoker {
                 sendCommand(run, attempt, observed);
                 return;
             }
+            boolean child = run.definition().steps().get(attempt.index()).child() != null;
+            if (child && !attempt.compensation()) {
+                run.host().children().start(run, attempt, observed);
+                return;
+            }
             CompletionStage<D> stage;
-            attempt.enter();
-            try {
-                stage = attempt.handler().apply(attempt.data(), observed.context());
-            } finally {
-                attempt.exit();
+            if (child) {
+                stage = run.host().children().compensate(run, attempt);
                 observed.handlerReturned();
+            } else {
+                attempt.enter();
+                try {
+                    stage = attempt.handler().apply(attempt.data(), observed.context());
+                } finally {
+                    attempt.exit();
+                    observed.handlerReturned();
+                }
             }
             if (stage == null) {
                 finish(run, attempt, observed, null, new IllegalStateException("asynchronous handler returned a null stage"));
@@ -96,7 +107,7 @@ final class AttemptInvoker {
                 attempt.command().destination(), host.codec().encode(command), headers, host.now());
         ObservedAttempt.ended(observed, null);
         if (attempt.markReturned()) {
-            run.onCommand(attempt, message);
+            run.onSent(attempt, List.of(message));
         }
     }
 

@@ -40,6 +40,25 @@ final class Definitions {
             fingerprints.add(definition.fingerprint());
             requireTransactionsForLocalSteps(definition, store);
         }
+        for (SagaDefinition<?> definition : definitions) {
+            requireRegisteredChildren(definition);
+        }
+    }
+
+    private void requireRegisteredChildren(SagaDefinition<?> definition) {
+        for (var step : definition.steps()) {
+            if (step.child() == null) {
+                continue;
+            }
+            SagaDefinition<?> child = step.child().saga();
+            try {
+                registered(child);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("saga '" + definition.name() + "' step '" + step.name()
+                        + "' starts child saga '" + child.name() + "' version " + child.version() + ", which this"
+                        + " orchestrator cannot start: " + e.getMessage(), e);
+            }
+        }
     }
 
     private static void requireTransactionsForLocalSteps(SagaDefinition<?> definition, SagaStore store) {

@@ -13,8 +13,10 @@ import dev.sagaflow.store.HistoryEntry;
 import dev.sagaflow.store.InstanceWrite;
 import dev.sagaflow.store.RecordedReply;
 import dev.sagaflow.store.SagaInstance;
+import dev.sagaflow.SagaOutcome;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * What reaches an instance from outside: replies (applied by the run that drives it here, or recorded for the node
@@ -43,19 +45,48 @@ final class Operations {
         }
         RecordedReply recorded = new RecordedReply(reply.sagaId(), reply.step(), reply.succeeded(), payloadJson,
                 node.errors().clean(reply.reason()), node.now());
-        RunReplies.Incoming incoming = new RunReplies.Incoming(recorded, payload);
+        deliver(new RunReplies.Incoming(recorded, payload, false));
+    }
+
+    /**
+     * A child saga ended: its parent's step {@code step} takes it as an internal reply. A COMPLETED child's data is
+     * the payload; for another end, the payload is the child's status, so that a stored reply still tells a
+     * COMPENSATED child (nothing to undo) from a FAILED one.
+     *
+     * @throws ReplyRejectedException if the parent's step no longer waits for it
+     */
+    void childEnded(String parentId, String step, SagaStatus status, Object data, String reason) {
+        node.checkOpen(null);
+        boolean completed = status == SagaStatus.COMPLETED;
+        Object payload = completed ? data : status.name();
+        String payloadJson;
+        try {
+            payloadJson = node.codec().encode(payload);
+        } catch (Exception e) {
+            throw new IllegalStateException("the data of the child of step '" + step + "' of saga instance " + parentId
+                    + " cannot be serialised: " + e.getMessage(), e);
+        }
+        RecordedReply recorded = new RecordedReply(parentId, step, completed, payloadJson,
+                completed ? null : node.errors().clean(reason), node.now());
+        deliver(new RunReplies.Incoming(recorded, payload, true));
+    }
+
+    private void deliver(RunReplies.Incoming incoming) {
+        RecordedReply recorded = incoming.recorded();
         for (int tries = 0; tries < DELIVERY_TRIES; tries++) {
-            SagaRun<?> run = node.run(reply.sagaId());
+            SagaRun<?> run = node.run(recorded.sagaId());
             if (run != null) {
-                run.deliver(incoming);
-                return;
+                if (run.deliver(incoming)) {
+                    return;
+                }
+                continue;
             }
             if (deliverElsewhere(incoming)) {
                 return;
             }
         }
-        throw new SagaStoreException("the reply for step '" + reply.step() + "' could not be delivered: the instance"
-                + " kept changing under it; deliver it again", reply.sagaId(), null,
+        throw new SagaStoreException("the reply for step '" + recorded.step() + "' could not be delivered: the"
+                + " instance kept changing under it; deliver it again", recorded.sagaId(), null,
                 SagaStoreException.Failure.TRANSIENT);
     }
 
@@ -74,25 +105,27 @@ final class Operations {
         }
         RegisteredSaga<?> saga = node.definitions().resolve(instance, node.nodeId());
         Orchestrator.requireConsistent(saga.definition(), instance);
-        String problem = RunReplies.replyProblem(saga.definition(), instance, step);
+        String problem = RunReplies.replyProblem(saga.definition(), instance, step, incoming.fromChild());
         if (problem != null) {
-            throw rejectedReply(saga, instance, step, problem);
+            throw rejectedReply(saga, instance, step, problem, incoming.fromChild());
         }
         if (instance.step(step).status() == StepStatus.AWAITING_REPLY) {
             SagaRun<?> run = adopt(saga, instance);
             if (run == null) {
                 return false;
             }
+            boolean delivered;
             try {
-                run.deliver(incoming);
+                delivered = run.deliver(incoming);
             } catch (RuntimeException e) {
                 node.execute(() -> run.resume(false));
                 throw e;
             }
-            return true;
+            return delivered;
         }
         if (!node.store().recordReply(incoming.recorded())) {
-            throw rejectedReply(saga, instance, step, "a reply for step '" + step + "' is already recorded");
+            throw rejectedReply(saga, instance, step, "a reply for step '" + step + "' is already recorded",
+                    incoming.fromChild());
         }
         // If the action returned meanwhile, its node may have looked for recorded replies before this one was
         // written: look again, and take over to apply it if the step now waits.
@@ -108,8 +141,11 @@ final class Operations {
     }
 
     private ReplyRejectedException rejectedReply(RegisteredSaga<?> saga, SagaInstance instance, String step,
-            String problem) {
-        node.emit(new HistoryEntry(instance.id(), node.now(), SagaEventType.REPLY_REJECTED, step, 0, problem), saga.name());
+            String problem, boolean quietly) {
+        if (!quietly) {
+            node.emit(new HistoryEntry(instance.id(), node.now(), SagaEventType.REPLY_REJECTED, step, 0, problem),
+                    saga.name());
+        }
         return new ReplyRejectedException("reply rejected: " + problem, saga.name(), instance.id(), step);
     }
 
@@ -185,10 +221,29 @@ final class Operations {
             throw new IllegalTransitionException("cannot retry: the saga is being retried already", saga.name(),
                     instance.id(), null);
         }
-        Runnable next = run.operatorRetried();
+        Runnable next = run.restart(new Transitions.OperatorRetried(), "retry");
         if (next != null) {
             node.execute(next);
         }
         return new SagaExecution<>(instance.id(), false, run.outcome());
+    }
+
+    /**
+     * Reopens a COMPLETED child saga to compensate it, driven here; returns its outcome.
+     *
+     * @throws IllegalTransitionException if it is driven here already or changed meanwhile
+     */
+    <D> CompletableFuture<SagaOutcome<D>> reopen(RegisteredSaga<D> saga, SagaInstance instance, String reason) {
+        Orchestrator.requireConsistent(saga.definition(), instance);
+        SagaRun<D> run = new SagaRun<>(node, saga, instance, node.decode(saga.definition(), instance));
+        if (!node.register(run)) {
+            throw new IllegalTransitionException("cannot reopen: the saga is driven by this node already", saga.name(),
+                    instance.id(), null);
+        }
+        Runnable next = run.restart(new Transitions.Reopened(reason), "reopen");
+        if (next != null) {
+            node.execute(next);
+        }
+        return run.outcome();
     }
 }

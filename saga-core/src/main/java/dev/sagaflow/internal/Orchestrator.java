@@ -81,6 +81,7 @@ public final class Orchestrator implements SagaOrchestrator, RunHost {
     private final Recovery recovery;
     private final Starts starts = new Starts(this);
     private final Operations operations = new Operations(this);
+    private final ChildSagas children = new ChildSagas(this);
     private final ConcurrentHashMap<String, SagaRun<?>> active = new ConcurrentHashMap<>();
     private final Set<CompletableFuture<?>> watched = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closing = new AtomicBoolean();
@@ -256,6 +257,15 @@ public final class Orchestrator implements SagaOrchestrator, RunHost {
     }
 
     @Override
+    public List<SagaInfo> children(String sagaId) {
+        Checks.notBlank(sagaId, "sagaId");
+        SagaInstance parent = store.find(sagaId)
+                .orElseThrow(() -> new UnknownSagaException("no such saga instance", null, sagaId));
+        RegisteredSaga<?> saga = definitions.resolve(parent, nodeId);
+        return children.children(parent, saga.definition()).stream().map(child -> info(child, List.of())).toList();
+    }
+
+    @Override
     public Optional<SagaInfo> findByIdempotencyKey(String sagaName, String idempotencyKey) {
         Checks.notBlank(sagaName, "sagaName");
         Checks.notBlank(idempotencyKey, "idempotencyKey");
@@ -300,7 +310,7 @@ public final class Orchestrator implements SagaOrchestrator, RunHost {
         }
         return new SagaInfo(instance.id(), instance.sagaName(), instance.sagaVersion(), instance.status(), data,
                 instance.data().json(), instance.steps(), history, instance.createdAt(), instance.updatedAt(),
-                instance.owner(), instance.error());
+                instance.owner(), instance.error(), instance.idempotencyKey(), instance.metadata());
     }
 
     // ---------------------------------------------------------------- recovery
@@ -401,6 +411,43 @@ public final class Orchestrator implements SagaOrchestrator, RunHost {
 
     Definitions definitions() {
         return definitions;
+    }
+
+    Starts starts() {
+        return starts;
+    }
+
+    Operations operations() {
+        return operations;
+    }
+
+    @Override
+    public ChildSagas children() {
+        return children;
+    }
+
+    Duration pollInterval() {
+        return pollInterval;
+    }
+
+    /**
+     * The outcome of a stored instance: its run's if this node drives it, at once if it has ended (FAILED
+     * included), otherwise the store's, polled every poll interval.
+     */
+    <D> CompletableFuture<SagaOutcome<D>> outcomeOf(RegisteredSaga<D> saga, SagaInstance instance) {
+        SagaRun<?> run = run(instance.id());
+        if (run != null) {
+            return outcomeOf(run);
+        }
+        // What the caller read may be stale already: the run that drove it here may have just finished it.
+        SagaInstance current = instance.status().isLive() ? store.find(instance.id()).orElse(instance) : instance;
+        CompletableFuture<SagaOutcome<D>> outcome = new CompletableFuture<>();
+        if (current.status().isLive()) {
+            watch(current.id(), saga.definition(), outcome);
+        } else {
+            outcome.complete(finishedOutcome(saga.definition(), current));
+        }
+        return outcome;
     }
 
     SagaTimer timer() {

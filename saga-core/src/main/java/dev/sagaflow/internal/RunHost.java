@@ -85,6 +85,9 @@ interface RunHost {
     /** {@code payload} as an instance of {@code type}, through the codec if needed. */
     Object convert(Object payload, Class<?> type) throws Exception;
 
+    /** Starts, watches and compensates child sagas. */
+    ChildSagas children();
+
     /** The instance cannot be written even as FAILED: leave it alone and report it. */
     void quarantine(SagaInstance instance, String reason);
 }

@@ -36,9 +36,14 @@ final class RunReplies<D> {
 
     /**
      * A reply on its way to the run: as recorded (or as it would be), with the participant's payload object when
-     * it was delivered here rather than read from the store.
+     * it was delivered here rather than read from the store; {@code fromChild} for the end of a child saga, the
+     * only reply a child step takes.
      */
-    record Incoming(RecordedReply recorded, Object livePayload) {
+    record Incoming(RecordedReply recorded, Object livePayload, boolean fromChild) {
+        Incoming(RecordedReply recorded, Object livePayload) {
+            this(recorded, livePayload, false);
+        }
+
         String step() {
             return recorded.step();
         }
@@ -61,9 +66,9 @@ final class RunReplies<D> {
     Runnable deliver(Incoming reply, boolean done, boolean pendingWrite) {
         SagaInstance instance = run.instance();
         String problem = done ? "the saga is no longer driven by this node"
-                : replyProblem(definition, instance, reply.step());
+                : replyProblem(definition, instance, reply.step(), reply.fromChild());
         if (problem != null) {
-            throw rejected(reply.step(), problem);
+            throw rejected(reply.step(), problem, reply.fromChild());
         }
         if (pendingWrite) {
             throw new SagaStoreException("the store is unavailable; the reply for step '" + reply.step()
@@ -74,7 +79,8 @@ final class RunReplies<D> {
         if (run.isRunning(index) && instance.steps().get(index).status() == StepStatus.RUNNING) {
             // The action that sends the command still runs: keep the reply durably until it returns.
             if (parked.containsKey(reply.step()) || !host.store().recordReply(reply.recorded())) {
-                throw rejected(reply.step(), "a reply for step '" + reply.step() + "' is already recorded");
+                throw rejected(reply.step(), "a reply for step '" + reply.step() + "' is already recorded",
+                        reply.fromChild());
             }
             parked.put(reply.step(), reply);
             return null;
@@ -98,11 +104,22 @@ final class RunReplies<D> {
     /** Merges and applies a reply to the awaiting step {@code index}, consuming its recorded entry. */
     Runnable apply(int index, Incoming reply) {
         RecordedReply recorded = reply.recorded();
-        Event event = recorded.succeeded() ? merge(index, reply)
-                : new ReplyRefused(index, host.errors().clean("failure reply: " + recorded.reason()), false);
+        Event event = recorded.succeeded() ? merge(index, reply) : refused(index, recorded);
         Transition transition = Transitions.decide(definition, run.instance(), event, run.env())
                 .consuming(Set.of(reply.step()));
         return run.writer().write(transition, event, 0, null);
+    }
+
+    /**
+     * A failure reply's event. A child saga's failure leaves something to undo unless the child was COMPENSATED
+     * (its status is the reply's payload; a payload that does not say counts as possibly done).
+     */
+    private Event refused(int index, RecordedReply recorded) {
+        if (saga.step(index).child() == null) {
+            return new ReplyRefused(index, host.errors().clean("failure reply: " + recorded.reason()), false);
+        }
+        boolean compensated = ("\"" + dev.sagaflow.SagaStatus.COMPENSATED.name() + "\"").equals(recorded.payloadJson());
+        return new ReplyRefused(index, host.errors().clean(recorded.reason()), !compensated);
     }
 
     private Event merge(int index, Incoming reply) {
@@ -143,10 +160,15 @@ final class RunReplies<D> {
     }
 
     /** Why a reply for {@code step} cannot be applied to {@code instance}, or {@code null} if it can. */
-    static String replyProblem(SagaDefinition<?> definition, SagaInstance instance, String stepName) {
+    static String replyProblem(SagaDefinition<?> definition, SagaInstance instance, String stepName,
+            boolean fromChild) {
         StepDefinition<?> step = definition.step(stepName).orElse(null);
         if (step == null) {
             return "the saga has no step '" + stepName + "'";
+        }
+        if (step.child() != null && !fromChild) {
+            return "step '" + stepName + "' waits for its child saga '" + step.child().saga().name()
+                    + "'; only the child's end completes it";
         }
         if (!step.awaitsReply()) {
             return "step '" + stepName + "' does not await replies";
@@ -162,8 +184,15 @@ final class RunReplies<D> {
     }
 
     ReplyRejectedException rejected(String step, String problem) {
-        host.emit(new HistoryEntry(run.id(), host.now(), SagaEventType.REPLY_REJECTED, step, 0, problem),
-                definition.name());
+        return rejected(step, problem, false);
+    }
+
+    /** A rejection; {@code quietly} (a child's end its parent no longer waits for) without a REPLY_REJECTED event. */
+    ReplyRejectedException rejected(String step, String problem, boolean quietly) {
+        if (!quietly) {
+            host.emit(new HistoryEntry(run.id(), host.now(), SagaEventType.REPLY_REJECTED, step, 0, problem),
+                    definition.name());
+        }
         return new ReplyRejectedException("reply rejected: " + problem, definition.name(), run.id(), step);
     }
 }

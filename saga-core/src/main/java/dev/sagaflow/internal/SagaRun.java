@@ -67,9 +67,13 @@ final class SagaRun<D> {
     // Guarded by this.
     private SagaInstance instance;
     private D data;
-    private final Map<Integer, Attempt<D>> running = new HashMap<>(2);
+    // Concurrent so that close() can look without the lock, which a write that hangs in the store may hold.
+    private final Map<Integer, Attempt<D>> running = new java.util.concurrent.ConcurrentHashMap<>(2);
     private PendingWrite pending;
-    private boolean done;
+    /** Volatile: {@link #stop} sets it without the lock. */
+    private volatile boolean done;
+    /** Attempts whose outcome is being recorded now (their write under way): close() waits for them too. */
+    private final java.util.concurrent.atomic.AtomicInteger recording = new java.util.concurrent.atomic.AtomicInteger();
     private boolean lostToOther;
     private boolean awaitingLease;
     /** The lease epoch at which this run last knew its instance to be its own. */
@@ -108,8 +112,10 @@ final class SagaRun<D> {
     }
 
     /** Whether an attempt runs, or a timed-out one has not returned yet: what {@code close()} waits for. */
-    synchronized boolean hasRunningHandlers() {
-        return !running.isEmpty() || timers.hasOvertaken();
+    boolean hasRunningHandlers() {
+        // A compensation that waits for a child saga to be undone runs no handler: closing need not wait for it.
+        return recording.get() > 0 || running.values().stream().anyMatch(attempt -> !attempt.waitingForChild())
+                || timers.hasOvertaken();
     }
 
     // ---------------------------------------------------------------- driving
@@ -320,48 +326,45 @@ final class SagaRun<D> {
 
     // ---------------------------------------------------------------- attempt results
 
-    /** A command step's attempt built its command: record the step as sent, with the message in the same write. */
-    void onCommand(Attempt<D> attempt, OutboxMessage message) {
-        Runnable next = null;
-        synchronized (this) {
-            if (isCurrent(attempt)) {
-                endAttempt(attempt);
-                next = writer.apply(new Succeeded(attempt.index(), attempt.compensation(), null, attempt.timeoutAt(),
-                        List.of(message)));
+    /**
+     * A command step's attempt built its command, or a child step's started its child: record the step as sent,
+     * with the messages in the same write.
+     */
+    void onSent(Attempt<D> attempt, List<OutboxMessage> messages) {
+        run(recordingOutcome(() -> {
+            if (!isCurrent(attempt)) {
+                return null;
             }
-        }
-        run(next);
+            endAttempt(attempt);
+            return writer.apply(new Succeeded(attempt.index(), attempt.compensation(), null, attempt.timeoutAt(),
+                    messages));
+        }));
     }
 
     /** An attempt returned (or failed); {@code error} already unwrapped. */
     void onResult(Attempt<D> attempt, D result, Throwable error) {
-        Runnable next;
-        synchronized (this) {
+        run(recordingOutcome(() -> {
             if (!isCurrent(attempt)) {
                 log.debug("ignoring the late result of attempt {} of step '{}' of saga {}",
                         attempt.context().attempt(), attempt.context().stepName(), instance.id());
                 // A later attempt at this step may have waited for this one to return.
-                next = timers.overtakenReturned(attempt) ? act() : null;
-            } else {
-                endAttempt(attempt);
-                Throwable failure = error;
-                if (failure == null && result == null) {
-                    failure = new NullHandlerResult((attempt.compensation() ? "compensation" : "action")
-                            + " returned null data");
-                }
-                Incoming parked = attempt.compensation() ? null : replies.takeParked(attempt.index());
-                if (parked != null) {
-                    // The command went out, so the reply decides the step whatever the action's own outcome.
-                    data = failure == null ? mergedOrKept(attempt.index(), result) : restoreData();
-                    next = replies.apply(attempt.index(), parked);
-                } else if (failure == null) {
-                    next = succeeded(attempt, result);
-                } else {
-                    next = writer.apply(failed(attempt.index(), attempt.compensation(), failure, false));
-                }
+                return timers.overtakenReturned(attempt) ? act() : null;
             }
-        }
-        run(next);
+            endAttempt(attempt);
+            Throwable failure = error;
+            if (failure == null && result == null) {
+                failure = new NullHandlerResult((attempt.compensation() ? "compensation" : "action")
+                        + " returned null data");
+            }
+            Incoming parked = attempt.compensation() ? null : replies.takeParked(attempt.index());
+            if (parked != null) {
+                // The command went out, so the reply decides the step whatever the action's own outcome.
+                data = failure == null ? mergedOrKept(attempt.index(), result) : restoreData();
+                return replies.apply(attempt.index(), parked);
+            }
+            return failure == null ? succeeded(attempt, result)
+                    : writer.apply(failed(attempt.index(), attempt.compensation(), failure, false));
+        }));
     }
 
     /** The event of a successful attempt: its result, merged into the data if the step is a parallel branch. */
@@ -410,22 +413,20 @@ final class SagaRun<D> {
 
     /** A probe answered (an exception counts as UNKNOWN). */
     void onProbe(Attempt<D> attempt, ProbeOutcome answer) {
-        Runnable next = null;
-        synchronized (this) {
-            if (isCurrent(attempt)) {
-                endAttempt(attempt);
-                if (attempt.probe() == ProbeCause.COMPENSATING && answer != ProbeOutcome.NOT_APPLIED) {
-                    // The compensation runs as it would have; the answer changes nothing worth a write.
-                    probedBeforeCompensation.add(attempt.index());
-                    log.debug("saga {}: the probe of step '{}' answered {}; compensating it", instance.id(),
-                            attempt.context().stepName(), answer);
-                    next = act();
-                } else {
-                    next = writer.apply(new Probed(attempt.index(), attempt.probe(), answer, attempt.cause()));
-                }
+        run(recordingOutcome(() -> {
+            if (!isCurrent(attempt)) {
+                return null;
             }
-        }
-        run(next);
+            endAttempt(attempt);
+            if (attempt.probe() == ProbeCause.COMPENSATING && answer != ProbeOutcome.NOT_APPLIED) {
+                // The compensation runs as it would have; the answer changes nothing worth a write.
+                probedBeforeCompensation.add(attempt.index());
+                log.debug("saga {}: the probe of step '{}' answered {}; compensating it", instance.id(),
+                        attempt.context().stepName(), answer);
+                return act();
+            }
+            return writer.apply(new Probed(attempt.index(), attempt.probe(), answer, attempt.cause()));
+        }));
     }
 
     private boolean isCurrent(Attempt<D> attempt) {
@@ -523,14 +524,13 @@ final class SagaRun<D> {
 
     /** A local attempt's transaction committed with the write it decided. */
     void localCommitted(Attempt<D> attempt) {
-        Runnable next = null;
-        synchronized (this) {
-            if (isCurrent(attempt)) {
-                endAttempt(attempt);
-                next = applied(attempt.decided());
+        run(recordingOutcome(() -> {
+            if (!isCurrent(attempt)) {
+                return null;
             }
-        }
-        run(next);
+            endAttempt(attempt);
+            return applied(attempt.decided());
+        }));
     }
 
     /**
@@ -538,27 +538,42 @@ final class SagaRun<D> {
      * instance moved); otherwise the store failed ({@code error}) and the attempt runs again later.
      */
     void localRolledBack(Attempt<D> attempt, boolean conflict, RuntimeException error) {
-        Runnable next = null;
-        synchronized (this) {
+        run(recordingOutcome(() -> {
             if (!isCurrent(attempt)) {
-                return;
+                return null;
             }
             endAttempt(attempt);
             if (conflict) {
-                next = writer.resolveConflict(null, null, 0, null);
-            } else if (RunWriter.isPermanent(error)) {
-                next = writer.apply(failed(attempt.index(), attempt.compensation(),
-                        new UnstorableResult("the store refused it for good: " + host.errors().describe(error)), false));
-            } else {
-                Duration delay = host.storeBackoff().initialDelay();
-                log.warn("saga {} ({}): the store failed during local step '{}', which was rolled back; running it"
-                        + " again in {} ms: {}", instance.id(), definition.name(), attempt.context().stepName(),
-                        delay.toMillis(), error.toString());
-                int index = attempt.index();
-                timers.wakeAfter(index, delay, () -> runAttempt(index));
+                return writer.resolveConflict(null, null, 0, null);
             }
+            if (RunWriter.isPermanent(error)) {
+                return writer.apply(failed(attempt.index(), attempt.compensation(),
+                        new UnstorableResult("the store refused it for good: " + host.errors().describe(error)), false));
+            }
+            Duration delay = host.storeBackoff().initialDelay();
+            log.warn("saga {} ({}): the store failed during local step '{}', which was rolled back; running it"
+                    + " again in {} ms: {}", instance.id(), definition.name(), attempt.context().stepName(),
+                    delay.toMillis(), error.toString());
+            int index = attempt.index();
+            timers.wakeAfter(index, delay, () -> runAttempt(index));
+            return null;
+        }));
+    }
+
+    /**
+     * Records an attempt's outcome under the lock: {@code decision} ends the attempt and writes what it decided,
+     * returning what to run next. Counted while under way, so that close() waits for the write, not only for the
+     * handler, without taking the lock.
+     */
+    private Runnable recordingOutcome(java.util.function.Supplier<Runnable> decision) {
+        recording.incrementAndGet();
+        try {
+            synchronized (this) {
+                return decision.get();
+            }
+        } finally {
+            recording.decrementAndGet();
         }
-        run(next);
     }
 
     /** Whether the store holds what {@code transition} writes; for a local attempt whose commit answer was lost. */
@@ -686,27 +701,34 @@ final class SagaRun<D> {
     // ---------------------------------------------------------------- replies (with RunReplies)
 
     /**
-     * Delivers a reply to this run (this node drives the instance). Returns once the reply is durable: applied, or
-     * recorded for the action still running.
+     * Delivers a reply to this run (this node drives the instance). Returns {@code true} once the reply is durable:
+     * applied, or recorded for the action still running; {@code false}, having done nothing, if this run no longer
+     * drives the instance (deliver it to whoever does).
+     *
+     * @throws SagaStoreException if the reply's write did not land (it is not durable; deliver it again later)
      */
-    void deliver(Incoming reply) {
+    boolean deliver(Incoming reply) {
         Runnable next;
         synchronized (this) {
-            next = replies.deliver(reply, done, pending != null);
-            if (next == null) {
-                return;
+            if (done) {
+                return false;
             }
+            next = replies.deliver(reply, false, pending != null);
             if (pending != null) {
+                // This reply's own write is pending: it is not durable, so it must not be acknowledged.
                 throw new SagaStoreException("the store is unavailable; the reply for step '" + reply.step()
                         + "' will be recorded when it is back, if this node lives; delivering it again is safe",
                         instance.id(), null, SagaStoreException.Failure.OUTCOME_UNKNOWN);
             }
             if (lostToOther) {
-                throw replies.rejected(reply.step(), "the saga was changed by another node");
+                return false;
             }
         }
         // The host's thread only records the reply; the saga goes on on the executor.
-        host.execute(next);
+        if (next != null) {
+            host.execute(next);
+        }
+        return true;
     }
 
     /** Whether an attempt runs for step {@code index} on this node. */
@@ -722,6 +744,9 @@ final class SagaRun<D> {
 
     /** Applies a reply that another node (or an earlier process) recorded for a step that now waits. */
     private void checkRecordedReply(int index, String step) {
+        if (saga.step(index).child() != null) {
+            host.children().watch(id(), saga.step(index));
+        }
         RecordedReply recorded;
         try {
             recorded = replies.recorded(instance().id(), step);
@@ -746,20 +771,21 @@ final class SagaRun<D> {
     // ---------------------------------------------------------------- operators and the deadline
 
     /**
-     * An operator retries this FAILED instance: its stuck compensation or step runs again with a fresh budget.
-     * Returns what to run next.
+     * Restarts this finished instance: an operator retries it (FAILED), or its parent reopens it to compensate it
+     * (a COMPLETED child); {@code what} names that in messages. Returns what to run next.
      *
-     * @throws IllegalTransitionException if it is not FAILED, has no stuck step, or changed meanwhile
+     * @throws IllegalTransitionException if the event is not allowed in its state, or it changed meanwhile
+     * @throws SagaStoreException if the store is unavailable (the write is tried again while this node lives)
      */
-    synchronized Runnable operatorRetried() {
-        Runnable next = writer.apply(new Transitions.OperatorRetried());
+    synchronized Runnable restart(Event event, String what) {
+        Runnable next = writer.apply(event);
         if (lostToOther) {
-            throw new IllegalTransitionException("cannot retry: the saga was changed concurrently; look again",
+            throw new IllegalTransitionException("cannot " + what + ": the saga was changed concurrently; look again",
                     definition.name(), instance.id(), null);
         }
         if (pending != null) {
-            throw new SagaStoreException("the store is unavailable; the retry is written when it is back, if this"
-                    + " node lives", instance.id(), null, SagaStoreException.Failure.OUTCOME_UNKNOWN);
+            throw new SagaStoreException("the store is unavailable; the " + what + " is written when it is back, if"
+                    + " this node lives", instance.id(), null, SagaStoreException.Failure.OUTCOME_UNKNOWN);
         }
         return next;
     }
@@ -879,15 +905,18 @@ final class SagaRun<D> {
         done = true;
         timers.cancelAll();
         host.forget(this);
+        host.children().ended(instance, data);
         outcome.complete(new SagaOutcome<>(instance.id(), definition.name(), instance.status(), data, instance.error()));
         return null;
     }
 
-    /** Called by the orchestrator when it closes or halts: no more attempts start; nothing is written. */
-    synchronized void stop(RuntimeException reason) {
+    /**
+     * Called by the orchestrator when it closes or halts: no more attempts start; nothing is written. It does not
+     * take the lock, which a write that hangs in the store may hold: whatever holds it sees {@code done} at its next
+     * step, and the run's timers find it done when they fire.
+     */
+    void stop(RuntimeException reason) {
         done = true;
-        timers.cancelAll();
-        replies.dropParked();
         outcome.completeExceptionally(reason);
     }
 

@@ -39,6 +39,12 @@ final class Starts {
     }
 
     <D> SagaExecution<D> start(SagaDefinition<D> given, D data, String idempotencyKey, boolean inline) {
+        return start(given, data, idempotencyKey, inline, Map.of());
+    }
+
+    /** Starts a saga; {@code links} are metadata entries of the runtime's own (a child's parent), kept as given. */
+    <D> SagaExecution<D> start(SagaDefinition<D> given, D data, String idempotencyKey, boolean inline,
+            Map<String, String> links) {
         Checks.notNull(given, "definition");
         node.checkOpen(given.name());
         // The registered definition's handlers run, as they will on recovery; the given one only names it.
@@ -56,7 +62,7 @@ final class Starts {
         Instant now = node.now();
         String id = newId();
         SagaData encoded = checkedData(definition, id, data);
-        SagaInstance instance = firstInstance(saga, id, encoded, idempotencyKey, now, metadata(definition, id));
+        SagaInstance instance = firstInstance(saga, id, encoded, idempotencyKey, now, metadata(definition, id, links));
         HistoryEntry started = new HistoryEntry(id, now, SagaEventType.SAGA_STARTED, null, 0, null);
         if (!insert(definition, InstanceWrite.of(instance, List.of(started), node.leaseDuration()))) {
             SagaInstance existing = node.store().findByIdempotencyKey(definition.name(), idempotencyKey)
@@ -167,9 +173,9 @@ final class Starts {
     }
 
     /** The metadata the providers give a new instance, checked against the bounds. */
-    private Map<String, String> metadata(SagaDefinition<?> definition, String id) {
+    private Map<String, String> metadata(SagaDefinition<?> definition, String id, Map<String, String> links) {
         if (node.metadataProviders().isEmpty()) {
-            return Map.of();
+            return links;
         }
         Map<String, String> merged = new java.util.LinkedHashMap<>();
         for (MetadataProvider provider : node.metadataProviders()) {
@@ -189,6 +195,7 @@ final class Starts {
                         + "' must be a value of at most " + MetadataProvider.MAX_LENGTH + " characters without U+0000");
             }
         });
+        merged.putAll(links);
         return merged;
     }
 
@@ -202,17 +209,7 @@ final class Starts {
     }
 
     private <D> SagaExecution<D> existingExecution(RegisteredSaga<D> saga, SagaInstance existing) {
-        SagaRun<?> run = node.run(existing.id());
-        if (run != null) {
-            return new SagaExecution<>(existing.id(), true, Orchestrator.outcomeOf(run));
-        }
-        CompletableFuture<SagaOutcome<D>> outcome = new CompletableFuture<>();
-        if (existing.status().isLive()) {
-            node.watch(existing.id(), saga.definition(), outcome);
-        } else {
-            outcome.complete(node.finishedOutcome(saga.definition(), existing));
-        }
-        return new SagaExecution<>(existing.id(), true, outcome);
+        return new SagaExecution<>(existing.id(), true, node.outcomeOf(saga, existing));
     }
 
     /**

@@ -21,7 +21,7 @@ final class Timers {
     private final Map<Integer, Instant> wakeTimes = new HashMap<>(2);
     private SagaTimer.Scheduled deadline;
     /** Overtaken attempts still inside a synchronous handler, with the end of their grace period. */
-    private final List<Overtaken> overtaken = new ArrayList<>(0);
+    private final List<Overtaken> overtaken = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private record Overtaken(Attempt<?> attempt, Instant graceEnd) {
     }

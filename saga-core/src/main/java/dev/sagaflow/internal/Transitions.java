@@ -90,7 +90,7 @@ final class Transitions {
 
     /** Something that moves an instance. */
     sealed interface Event permits Resumed, Succeeded, Failed, ReplyApplied, ReplyRefused, Aborted, OperatorRetried,
-            MarkedFailed, Probed {
+            MarkedFailed, Probed, Reopened {
     }
 
     /**
@@ -157,6 +157,10 @@ final class Transitions {
     record OperatorRetried() implements Event {
     }
 
+    /** A COMPLETED child saga is reopened to be compensated: its parent rolls back ({@code reason} says which). */
+    record Reopened(String reason) implements Event {
+    }
+
     /** The instance cannot go on (unreadable data, steps that do not fit, a write the store refuses for good). */
     record MarkedFailed(String reason) implements Event {
     }
@@ -189,6 +193,8 @@ final class Transitions {
             return b.operatorRetried();
         } else if (event instanceof MarkedFailed e) {
             return b.markedFailed(e.reason());
+        } else if (event instanceof Reopened e) {
+            return b.reopened(e.reason());
         }
         throw new IllegalArgumentException("unknown event " + event);
     }
@@ -633,6 +639,20 @@ final class Transitions {
             }
             throw new IllegalTransitionException("cannot retry: no stuck step found in " + instance.steps(),
                     definition.name(), instance.id(), null);
+        }
+
+        Transition reopened(String reason) {
+            if (instance.status() != SagaStatus.COMPLETED) {
+                throw new IllegalTransitionException("cannot reopen: the saga is " + instance.status() + "; only a"
+                        + " COMPLETED child saga is reopened to be compensated", definition.name(), instance.id(), null);
+            }
+            if (definition.pivotIndex() >= 0) {
+                throw new IllegalTransitionException("cannot reopen: the saga is past its pivot '"
+                        + definition.steps().get(definition.pivotIndex()).name() + "' and cannot be compensated",
+                        definition.name(), instance.id(), null);
+            }
+            List<HistoryEntry> entries = List.of(entry(SagaEventType.SAGA_REOPENED, null, 0, reason));
+            return compensateFrom(reason, entries, null);
         }
 
         Transition markedFailed(String reason) {

@@ -91,4 +91,38 @@ class ReplyGuaranteesTest {
                     .containsExactly("command sent", "approved");
         }
     }
+
+    /**
+     * A reply whose own write does not land is not durable, so reply() must not return normally: a broker consumer
+     * would acknowledge a reply that lives only in memory (found by the messaging work on the split runtime).
+     */
+    @Test
+    void a_reply_whose_write_does_not_land_is_refused_so_that_it_is_delivered_again() {
+        java.util.concurrent.atomic.AtomicBoolean failWrites = new java.util.concurrent.atomic.AtomicBoolean();
+        SagaTestKit kit = SagaTestKit.over(new dev.sagaflow.store.ForwardingSagaStore(InMemorySagaStore.create()) {
+            @Override
+            public boolean update(long expectedVersion, dev.sagaflow.store.InstanceWrite write) {
+                if (failWrites.get()) {
+                    throw new dev.sagaflow.SagaStoreException("injected: the write failed", write.instance().id(),
+                            null, dev.sagaflow.SagaStoreException.Failure.TRANSIENT);
+                }
+                return super.update(expectedVersion, write);
+            }
+        });
+        SagaDefinition<Trail> saga = asking("unlanded").action((trail, context) -> trail.mark("sent"))
+                .compensation((trail, context) -> trail).build();
+        try (SagaOrchestrator node = kit.orchestrator().register(saga).build()) {
+            SagaExecution<Trail> execution = node.start(saga, Trail.of("t"));
+            failWrites.set(true);
+
+            org.assertj.core.api.Assertions.assertThatThrownBy(() ->
+                    node.reply(SagaReply.success(execution.sagaId(), "ask", "approved")))
+                    .isInstanceOf(dev.sagaflow.SagaStoreException.class)
+                    .hasMessageContaining("delivering it again is safe");
+
+            failWrites.set(false);
+            kit.timer().advance(Duration.ofSeconds(5));
+            assertThat(execution.outcome().join().data().marks()).containsExactly("sent", "approved");
+        }
+    }
 }

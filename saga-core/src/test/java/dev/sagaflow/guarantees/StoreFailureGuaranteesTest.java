@@ -260,4 +260,43 @@ class StoreFailureGuaranteesTest {
                     .contains("cannot be read back as " + Base.class.getName());
         }
     }
+
+    /**
+     * A write that hangs in the store holds its run's lock; close() must not wait for that lock behind it, only up
+     * to its shutdown timeout for running handlers (a hang seen by the messaging work in a concurrent-writers test).
+     */
+    @Test
+    void close_returns_while_a_write_hangs_in_the_store() throws Exception {
+        java.util.concurrent.CountDownLatch writeEntered = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch releaseWrite = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean hang = new java.util.concurrent.atomic.AtomicBoolean(true);
+        dev.sagaflow.store.SagaStore hanging = new dev.sagaflow.store.ForwardingSagaStore(memory) {
+            @Override
+            public boolean update(long expectedVersion, dev.sagaflow.store.InstanceWrite write) {
+                if (hang.getAndSet(false)) {
+                    writeEntered.countDown();
+                    try {
+                        releaseWrite.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return super.update(expectedVersion, write);
+            }
+        };
+        SagaDefinition<dev.sagaflow.fixtures.Trail> saga = dev.sagaflow.fixtures.TestSagas.linear("hung-write", 2,
+                ledger);
+        SagaOrchestrator node = SagaOrchestrator.builder(hanging).register(saga).nodeId("n")
+                .shutdownTimeout(Duration.ofMillis(200)).build();
+        try {
+            node.start(saga, dev.sagaflow.fixtures.Trail.of("t"));
+            assertThat(writeEntered.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+            java.util.concurrent.CompletableFuture<Void> closing = java.util.concurrent.CompletableFuture.runAsync(
+                    node::close);
+            closing.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        } finally {
+            releaseWrite.countDown();
+        }
+    }
 }

@@ -120,8 +120,8 @@ public record Timeline(Instant start, Instant end, List<Lane> lanes) {
 
     private static boolean isSagaLevel(SagaEventType type) {
         return switch (type) {
-            case SAGA_STARTED, SAGA_ABORTED, SAGA_RETRIED, SAGA_COMPLETED, SAGA_COMPENSATED, SAGA_FAILED,
-                    INSTANCE_NOT_RESUMABLE -> true;
+            case SAGA_STARTED, SAGA_ABORTED, SAGA_RETRIED, SAGA_REOPENED, SAGA_COMPLETED, SAGA_COMPENSATED,
+                    SAGA_FAILED, INSTANCE_NOT_RESUMABLE -> true;
             default -> false;
         };
     }
@@ -130,10 +130,10 @@ public record Timeline(Instant start, Instant end, List<Lane> lanes) {
         return switch (type) {
             case SAGA_STARTED -> MarkKind.START;
             case SAGA_COMPLETED, SAGA_COMPENSATED -> MarkKind.SUCCESS;
-            case SAGA_ABORTED, SAGA_RETRIED -> MarkKind.OPERATOR;
+            case SAGA_ABORTED, SAGA_RETRIED, SAGA_REOPENED -> MarkKind.OPERATOR;
             case SAGA_FAILED, INSTANCE_NOT_RESUMABLE, REPLY_REJECTED, STEP_FAILED, COMPENSATION_GAVE_UP -> MarkKind.FAILURE;
             case STEP_RETRY_SCHEDULED, COMPENSATION_RETRY_SCHEDULED -> MarkKind.RETRY;
-            case STEP_RESUMED -> MarkKind.RESUMED;
+            case STEP_RESUMED, STEP_PROBED -> MarkKind.RESUMED;
             case STEP_SUCCEEDED, COMPENSATION_SUCCEEDED, STEP_AWAITING_REPLY -> MarkKind.SUCCESS;
         };
     }

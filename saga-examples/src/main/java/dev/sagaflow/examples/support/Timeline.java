@@ -77,12 +77,14 @@ public final class Timeline implements SagaListener {
             case STEP_RETRY_SCHEDULED -> step + " attempt " + event.attempt() + " failed, retry scheduled" + detail;
             case STEP_FAILED -> step + " FAILED" + detail;
             case STEP_RESUMED -> step + " resumed from the store (attempt " + event.attempt() + ")" + detail;
+            case STEP_PROBED -> step + " probed" + detail;
             case COMPENSATION_SUCCEEDED -> step + " compensated";
             case COMPENSATION_RETRY_SCHEDULED -> step + " compensation attempt " + event.attempt() + " failed, retry scheduled"
                     + detail;
             case COMPENSATION_GAVE_UP -> step + " compensation GAVE UP" + detail;
             case SAGA_ABORTED -> "ABORTED" + detail;
             case SAGA_RETRIED -> "retried by an operator";
+            case SAGA_REOPENED -> "REOPENED to be compensated" + detail;
             case SAGA_COMPLETED -> "COMPLETED";
             case SAGA_COMPENSATED -> "COMPENSATED";
             case SAGA_FAILED -> "FAILED" + detail;

@@ -106,6 +106,11 @@ public final class ManagedSagaOrchestrator implements SagaOrchestrator, SmartLif
     }
 
     @Override
+    public List<SagaInfo> children(String sagaId) {
+        return orchestrator().children(sagaId);
+    }
+
+    @Override
     public Optional<SagaInfo> findByIdempotencyKey(String sagaName, String idempotencyKey) {
         return orchestrator().findByIdempotencyKey(sagaName, idempotencyKey);
     }
