@@ -23,8 +23,8 @@ public class MessageRejectedException extends SagaException {
      * @param cause the broker client's error, or {@code null}
      */
     public MessageRejectedException(String reason, OutboxMessage message, Throwable cause) {
-        super("the broker refused message " + Objects.requireNonNull(message, "message cannot be null").id()
-                + " for " + message.destination() + " for good: " + reason, message.sagaName(), message.sagaId(),
+        super("message " + Objects.requireNonNull(message, "message cannot be null").id() + " for "
+                + message.destination() + " was refused for good: " + reason, message.sagaName(), message.sagaId(),
                 message.step(), cause);
         this.messageId = message.id();
         this.reason = Objects.requireNonNull(reason, "reason cannot be null");

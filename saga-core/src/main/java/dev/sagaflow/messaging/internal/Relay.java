@@ -282,7 +282,7 @@ public final class Relay {
             } else if (e instanceof MessageRejectedException refused) {
                 entry.outcome = Outcome.REFUSED;
                 entry.reason = refused.reason();
-                log.error("outbox relay {}: the broker refused message {} for good, marking it failed: {}",
+                log.error("outbox relay {}: marking message {} failed: {}",
                         settings.relayId(), entry.message.id(), refused.getMessage());
             } else {
                 failure = e;
