@@ -7,7 +7,7 @@ import com.rabbitmq.client.GetResponse;
 import dev.sagaflow.messaging.MessageRejectedException;
 import dev.sagaflow.rabbitmq.support.RabbitBroker;
 import dev.sagaflow.rabbitmq.support.RequiresRabbitMq;
-import dev.sagaflow.rabbitmq.support.TcpProxy;
+import dev.sagaflow.messaging.TcpProxy;
 import dev.sagaflow.store.OutboxMessage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

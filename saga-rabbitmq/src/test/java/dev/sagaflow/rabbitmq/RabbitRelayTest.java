@@ -10,7 +10,7 @@ import dev.sagaflow.rabbitmq.support.Participant;
 import dev.sagaflow.rabbitmq.support.Participant.Delivery;
 import dev.sagaflow.rabbitmq.support.RabbitBroker;
 import dev.sagaflow.rabbitmq.support.RequiresRabbitMq;
-import dev.sagaflow.rabbitmq.support.TcpProxy;
+import dev.sagaflow.messaging.TcpProxy;
 import dev.sagaflow.store.OutboxMessage;
 import dev.sagaflow.store.OutboxStore;
 import dev.sagaflow.store.SettableClock;

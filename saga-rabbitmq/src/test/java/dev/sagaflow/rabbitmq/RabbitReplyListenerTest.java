@@ -13,7 +13,7 @@ import dev.sagaflow.SagaStoreException;
 import dev.sagaflow.messaging.SagaMessages;
 import dev.sagaflow.rabbitmq.support.RabbitBroker;
 import dev.sagaflow.rabbitmq.support.RequiresRabbitMq;
-import dev.sagaflow.rabbitmq.support.TcpProxy;
+import dev.sagaflow.messaging.TcpProxy;
 import dev.sagaflow.store.ForwardingSagaStore;
 import dev.sagaflow.store.InstanceWrite;
 import dev.sagaflow.store.memory.InMemorySagaStore;

@@ -19,14 +19,15 @@ import org.slf4j.LoggerFactory;
  * The machinery of an {@link dev.sagaflow.messaging.OutboxRelay}: rounds of claim, send, mark, and the loop
  * that runs them with pauses. Thread-safe: rounds run one at a time under a lock.
  *
- * <p>A round (1) forgets the held messages whose claim has less than half the lease left, without sending them
- * (another relay may claim them once the claim runs out, so sending now could overlap with its send); (2) claims
- * messages up to the batch size; (3) sends every held message not yet confirmed, in one {@link
+ * <p>A round (1) claims messages up to the batch size; (2) forgets the held messages whose claim has less than
+ * half the lease left, without sending them (another relay may claim them once the claim runs out, so sending now
+ * could overlap with its send); (3) sends every held message not yet confirmed, in one {@link
  * MessageSender#sendAll} (the store hands out one message per instance at a time, so they are of different
  * instances); (4) marks each confirmed message sent and each refused one failed. A message whose send failed
  * transiently stays held and is sent again next round; one whose mark failed (the store is down) is marked
  * again, never sent again, while it is held. The lease is timed on this JVM's monotonic clock from before the
- * claim was asked for, so it never outlasts the store's.
+ * claim was asked for, so it never outlasts the store's. The loop backs off after a round in which something
+ * failed and nothing was finished.
  */
 public final class Relay {
     private static final Logger log = LoggerFactory.getLogger(Relay.class);
@@ -238,7 +239,9 @@ public final class Relay {
                 failure = e;
             }
         }
-        return new Round(claimed, finished, claimed == 0 && held.isEmpty(), failure);
+        // Back off only when nothing moved: a round that finished some messages goes on at once, so one message
+        // that keeps failing does not slow the others; a round of nothing but failures pauses.
+        return new Round(claimed, finished, claimed == 0 && held.isEmpty(), finished > 0 ? null : failure);
     }
 
     private void forgetExpiringClaims() {

@@ -5,6 +5,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
+import dev.sagaflow.messaging.TcpProxy;
 import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;

@@ -1,2 +1,2 @@
-/** Test fixtures for the RabbitMQ integration: the broker under test, a TCP proxy to cut it off, a participant. */
+/** Test fixtures for the RabbitMQ integration: the broker under test, and a participant. */
 package dev.sagaflow.rabbitmq.support;

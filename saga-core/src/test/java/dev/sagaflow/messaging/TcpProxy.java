@@ -1,4 +1,4 @@
-package dev.sagaflow.rabbitmq.support;
+package dev.sagaflow.messaging;
 
 import java.io.IOException;
 import java.io.InputStream;
