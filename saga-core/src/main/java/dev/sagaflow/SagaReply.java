@@ -4,8 +4,9 @@ import java.util.Objects;
 
 /**
  * A participant's reply to an awaiting step's command, delivered by the host with
- * {@link SagaOrchestrator#reply(SagaReply)}. Address it by saga id and step name, or by the
- * {@link StepContext#correlationId()} the action sent with its command. Immutable.
+ * {@link SagaOrchestrator#reply(SagaReply)}. Address it by saga id and step name
+ * ({@link #success(String, String, Object)}), or by the {@link StepContext#correlationId()} the action sent with its
+ * command ({@link #successForCorrelationId(String, Object)}). Immutable.
  *
  * @param sagaId the instance
  * @param step the awaiting step
@@ -33,16 +34,48 @@ public record SagaReply(String sagaId, String step, boolean succeeded, Object pa
         return new SagaReply(sagaId, step, false, null, Objects.requireNonNullElse(reason, "failure reply"));
     }
 
-    /** A success reply addressed by correlation id. */
-    public static SagaReply success(String correlationId, Object payload) {
+    /**
+     * A success reply addressed by the correlation id the action sent with its command
+     * ({@link StepContext#correlationId()}, {@code <sagaId>:<step>}).
+     *
+     * @throws IllegalArgumentException if {@code correlationId} is not of that form
+     */
+    public static SagaReply successForCorrelationId(String correlationId, Object payload) {
         String[] parts = split(correlationId);
         return success(parts[0], parts[1], payload);
     }
 
-    /** A failure reply addressed by correlation id. */
-    public static SagaReply failure(String correlationId, String reason) {
+    /**
+     * A failure reply addressed by the correlation id the action sent with its command.
+     *
+     * @throws IllegalArgumentException if {@code correlationId} is not of the form {@code <sagaId>:<step>}
+     */
+    public static SagaReply failureForCorrelationId(String correlationId, String reason) {
         String[] parts = split(correlationId);
         return failure(parts[0], parts[1], reason);
+    }
+
+    /**
+     * A success reply addressed by correlation id.
+     *
+     * @deprecated two arguments read like {@code (sagaId, step)} but mean {@code (correlationId, payload)}; use
+     *     {@link #successForCorrelationId(String, Object)}, or {@link #success(String, String, Object)} to address
+     *     a reply by saga id and step
+     */
+    @Deprecated
+    public static SagaReply success(String correlationId, Object payload) {
+        return successForCorrelationId(correlationId, payload);
+    }
+
+    /**
+     * A failure reply addressed by correlation id.
+     *
+     * @deprecated two arguments read like {@code (sagaId, step)} but mean {@code (correlationId, reason)}; use
+     *     {@link #failureForCorrelationId(String, String)}, or {@link #failure(String, String, String)}
+     */
+    @Deprecated
+    public static SagaReply failure(String correlationId, String reason) {
+        return failureForCorrelationId(correlationId, reason);
     }
 
     /** The correlation id of an instance's step: what {@link StepContext#correlationId()} returns. */
@@ -55,7 +88,8 @@ public record SagaReply(String sagaId, String step, boolean succeeded, Object pa
         int colon = correlationId == null ? -1 : correlationId.indexOf(':');
         if (colon <= 0 || colon == correlationId.length() - 1) {
             throw new IllegalArgumentException("not a Sagaflow correlation id: '" + correlationId
-                    + "' (expected <sagaId>:<step>)");
+                    + "' (expected <sagaId>:<step>, what StepContext.correlationId() gives); to address a reply by"
+                    + " saga id and step name, use success(sagaId, step, payload) or failure(sagaId, step, reason)");
         }
         return new String[] {correlationId.substring(0, colon), correlationId.substring(colon + 1)};
     }

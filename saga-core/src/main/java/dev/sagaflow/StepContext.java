@@ -38,7 +38,7 @@ public interface StepContext {
     /**
      * {@code <sagaId>:<step>}, in the action and in the compensation alike: for an awaiting step,
      * the id to send with the command so that the reply can be routed back with
-     * {@link SagaReply#success(String, Object)}; for a compensation, the key its action used, to
+     * {@link SagaReply#successForCorrelationId(String, Object)}; for a compensation, the key its action used, to
      * find what to undo. It equals the action's idempotency key.
      */
     String correlationId();

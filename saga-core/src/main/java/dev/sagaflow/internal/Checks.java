@@ -58,7 +58,7 @@ public final class Checks {
         notBlank(value, what);
         if (value.length() > max) {
             throw new IllegalArgumentException(what + " must be at most " + max + " characters, was " + value.length()
-                    + ": '" + value.substring(0, 40) + "...'");
+                    + ": '" + value.substring(0, Math.min(40, value.length())) + "...'");
         }
         if (value.indexOf('\0') >= 0) {
             throw new IllegalArgumentException(what + " cannot contain the character U+0000: '"

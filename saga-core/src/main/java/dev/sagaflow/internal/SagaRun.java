@@ -545,10 +545,7 @@ final class SagaRun<D> {
                 return;
             }
             Transition transition = write.transition();
-            if (stored != null && stored.version() == transition.next().version()
-                    && sameWrite(stored, transition.next())) {
-                next = applied(transition);
-            } else if (stored != null && stored.version() == instance.version()) {
+            if (stored != null && stored.version() == instance.version()) {
                 next = write(transition, write.cause(), 0, write);
             } else {
                 next = resolveConflict(transition, write.cause(), 0, write);

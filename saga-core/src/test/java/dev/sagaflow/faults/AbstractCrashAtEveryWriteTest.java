@@ -6,8 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.DynamicContainer.dynamicContainer;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
-import dev.sagaflow.faults.CrashRun.Crash;
-import dev.sagaflow.faults.CrashingStore.When;
+import dev.sagaflow.faults.FaultRun.NodeFault;
 import dev.sagaflow.store.SagaStore;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,19 +44,19 @@ public abstract class AbstractCrashAtEveryWriteTest {
     @TestFactory
     Stream<DynamicContainer> every_shape_ends_correctly_after_its_node_dies_before_or_after_any_write() {
         return Shapes.all().stream().map(shape -> {
-            CrashRun.Result clean = run(shape, List.of());
-            List<String> writes = clean.firstNodeWrites();
+            FaultRun.Result clean = run(shape, List.of());
+            List<String> writes = clean.firstNodeCalls();
             List<DynamicTest> tests = new ArrayList<>();
             tests.add(dynamicTest("no crash: " + writes.size() + " writes", () -> assertHolds(clean)));
             for (int k = 1; k <= writes.size(); k++) {
-                for (When when : When.values()) {
+                for (boolean before : new boolean[] {true, false}) {
                     boolean both = bothRestarts() || FaultSettings.exhaustive();
                     for (boolean sameNode : both ? new boolean[] {true, false} : new boolean[] {k % 2 == 1}) {
-                        Crash crash = new Crash(k, when, sameNode);
+                        NodeFault crash = NodeFault.crash(k, before, sameNode);
                         tests.add(dynamicTest(crash + " [" + writes.get(k - 1) + "]", () -> {
-                            CrashRun.Result result = run(shape, List.of(crash));
+                            FaultRun.Result result = run(shape, List.of(crash));
                             CRASH_POINTS.incrementAndGet();
-                            assertThat(result.crashesReached()).as("crash point reached").isEqualTo(1);
+                            assertThat(result.faultsReached()).as("crash point reached").isEqualTo(1);
                             assertHolds(result);
                         }));
                     }
@@ -69,17 +68,26 @@ public abstract class AbstractCrashAtEveryWriteTest {
 
     @TestFactory
     Stream<DynamicContainer> every_shape_ends_correctly_when_the_recovering_node_dies_as_well() {
-        List<Crash> second = List.of(new Crash(1, When.BEFORE, false), new Crash(1, When.AFTER, true),
-                new Crash(2, When.AFTER, false));
+        // A recovering node's writes: its registration (1), the release of what its node id held (2), its claim (3),
+        // then the saga's own (4 on). It dies just before or just after its claim, or after its first saga write.
+        List<NodeFault> atItsClaim = List.of(NodeFault.crash(3, true, false), NodeFault.crash(3, false, true));
+        NodeFault afterItsFirstSagaWrite = NodeFault.crash(4, false, false);
         return Shapes.all().stream().map(shape -> {
-            List<String> writes = run(shape, List.of()).firstNodeWrites();
+            List<String> writes = run(shape, List.of()).firstNodeCalls();
+            int insert = 1 + writes.indexOf(writes.stream().filter(w -> w.startsWith("insert")).findFirst().orElseThrow());
             List<DynamicTest> tests = new ArrayList<>();
             for (int k = 1; k <= writes.size(); k++) {
-                Crash first = new Crash(k, When.AFTER, k % 2 == 0);
-                for (Crash then : second) {
+                NodeFault first = NodeFault.crash(k, false, k % 2 == 0);
+                List<NodeFault> seconds = new ArrayList<>(atItsClaim);
+                if (k >= insert && k < writes.size()) {
+                    // The saga is still live when node 2 comes, so node 2 writes for it.
+                    seconds.add(afterItsFirstSagaWrite);
+                }
+                for (NodeFault then : seconds) {
                     tests.add(dynamicTest("node 1 " + first + "; node 2 " + then, () -> {
-                        CrashRun.Result result = run(shape, List.of(first, then));
-                        CRASH_POINTS.addAndGet(result.crashesReached());
+                        FaultRun.Result result = run(shape, List.of(first, then));
+                        CRASH_POINTS.addAndGet(result.faultsReached());
+                        assertThat(result.faultsReached()).as("both crash points reached").isEqualTo(2);
                         assertHolds(result);
                     }));
                 }
@@ -88,12 +96,12 @@ public abstract class AbstractCrashAtEveryWriteTest {
         });
     }
 
-    private CrashRun.Result run(SagaShape shape, List<Crash> crashes) {
+    private FaultRun.Result run(SagaShape shape, List<NodeFault> crashes) {
         RUNS.incrementAndGet();
-        return new CrashRun(shape, this::emptyStore, "crash-" + shape.label()).run(crashes);
+        return new FaultRun(shape, this::emptyStore, "crash-" + shape.label()).run(crashes);
     }
 
-    static void assertHolds(CrashRun.Result result) {
+    static void assertHolds(FaultRun.Result result) {
         assertThat(result.violations()).as("broken invariants; what happened:%n%s", result.report()).isEmpty();
     }
 

@@ -5,7 +5,7 @@ import java.time.Clock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
-import dev.sagaflow.faults.CrashRun.Crash;
+import dev.sagaflow.faults.FaultRun.NodeFault;
 import dev.sagaflow.store.SagaStore;
 import java.util.List;
 import java.util.Random;
@@ -45,16 +45,16 @@ public abstract class AbstractRandomSagaTest {
         Random random = new Random(seed);
         SagaShape shape = ShapeGenerator.shape(random, "random-" + seed);
         String replay = "seed " + seed + " (replay: -Dsagaflow.random.seed=" + seed + ")";
-        CrashRun.Result clean = new CrashRun(shape, this::emptyStore, "random-" + seed).run(List.of());
+        FaultRun.Result clean = new FaultRun(shape, this::emptyStore, "random-" + seed).run(List.of());
         assertThat(clean.violations()).as("%s, without a crash; what happened:%n%s", replay, clean.report()).isEmpty();
         assertThat(shape.expectedStatuses(0)).as("%s: the oracle is exact without crashes", replay).hasSize(1);
-        List<Crash> crashes = ShapeGenerator.crashes(random, clean.firstNodeWrites().size());
+        List<NodeFault> crashes = ShapeGenerator.crashes(random, clean.firstNodeCalls().size());
         CASES.incrementAndGet();
         if (crashes.isEmpty()) {
             return;
         }
-        CrashRun.Result result = new CrashRun(shape, this::emptyStore, "random-" + seed).run(crashes);
-        CRASHES.addAndGet(result.crashesReached());
+        FaultRun.Result result = new FaultRun(shape, this::emptyStore, "random-" + seed).run(crashes);
+        CRASHES.addAndGet(result.faultsReached());
         assertThat(result.violations()).as("%s, with crashes %s; what happened:%n%s", replay, crashes, result.report())
                 .isEmpty();
     }

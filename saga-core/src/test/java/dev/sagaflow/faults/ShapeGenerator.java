@@ -6,8 +6,7 @@ import static dev.sagaflow.faults.Behaviour.REJECT;
 import static dev.sagaflow.faults.Behaviour.THROW;
 
 import dev.sagaflow.StepKind;
-import dev.sagaflow.faults.CrashRun.Crash;
-import dev.sagaflow.faults.CrashingStore.When;
+import dev.sagaflow.faults.FaultRun.NodeFault;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -121,17 +120,15 @@ public final class ShapeGenerator {
      * Where nodes die: none (1 in 5), node 1 at a random one of its {@code firstNodeWrites}
      * writes, and sometimes the recovering node too, at one of its first six writes.
      */
-    public static List<Crash> crashes(Random random, int firstNodeWrites) {
+    public static List<NodeFault> crashes(Random random, int firstNodeWrites) {
         int roll = random.nextInt(10);
         int count = roll < 2 ? 0 : roll < 7 ? 1 : 2;
-        List<Crash> crashes = new ArrayList<>(count);
+        List<NodeFault> crashes = new ArrayList<>(count);
         if (count >= 1) {
-            crashes.add(new Crash(1 + random.nextInt(firstNodeWrites), random.nextBoolean() ? When.BEFORE : When.AFTER,
-                    random.nextBoolean()));
+            crashes.add(NodeFault.crash(1 + random.nextInt(firstNodeWrites), random.nextBoolean(), random.nextBoolean()));
         }
         if (count >= 2) {
-            crashes.add(new Crash(1 + random.nextInt(6), random.nextBoolean() ? When.BEFORE : When.AFTER,
-                    random.nextBoolean()));
+            crashes.add(NodeFault.crash(1 + random.nextInt(6), random.nextBoolean(), random.nextBoolean()));
         }
         return crashes;
     }

@@ -46,9 +46,9 @@ public final class OrderService implements AutoCloseable {
                 .listener(timeline)
                 .build();
         customerReplies.subscribe(CreditReserved.class,
-                reply -> deliver(SagaReply.success(reply.correlationId(), reply)));
+                reply -> deliver(SagaReply.successForCorrelationId(reply.correlationId(), reply)));
         customerReplies.subscribe(CreditLimitExceeded.class,
-                reply -> deliver(SagaReply.failure(reply.correlationId(), reply.reason())));
+                reply -> deliver(SagaReply.failureForCorrelationId(reply.correlationId(), reply.reason())));
     }
 
     /**
