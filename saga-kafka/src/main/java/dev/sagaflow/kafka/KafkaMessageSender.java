@@ -87,7 +87,6 @@ public final class KafkaMessageSender implements MessageSender, AutoCloseable {
         config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, sendTimeout.toMillis());
         config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, timeoutMillis);
-        config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
         config.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMillis / 2);
         config.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeoutMillis / 2);
         config.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "sagaflow-outbox-sender");
@@ -97,8 +96,8 @@ public final class KafkaMessageSender implements MessageSender, AutoCloseable {
     /**
      * A builder of a sender whose producer has these settings ({@code bootstrap.servers} at least; security and
      * tuning as the host likes). The sender sets {@code acks=all}, {@code enable.idempotence=true}, its serializers
-     * and {@code delivery.timeout.ms}; {@code linger.ms} defaults to 5, {@code request.timeout.ms} and {@code
-     * max.block.ms} to half the send timeout.
+     * and {@code delivery.timeout.ms}; {@code request.timeout.ms} and {@code max.block.ms} default to half the send
+     * timeout.
      */
     public static Builder builder(Map<String, Object> producerConfig) {
         return new Builder(producerConfig);
