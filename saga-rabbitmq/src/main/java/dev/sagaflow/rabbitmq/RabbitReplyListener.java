@@ -115,7 +115,7 @@ public final class RabbitReplyListener implements AutoCloseable {
             } catch (IOException | TimeoutException | RuntimeException e) {
                 if (failures++ == 0) {
                     log.warn("reply listener cannot consume queue '{}', trying again with backoff: {}", queue,
-                            e.toString());
+                            e.getCause() != null ? e + " (" + e.getCause().getMessage() + ")" : e.toString());
                 }
                 pause(backoff(failures));
                 continue;

@@ -10,6 +10,7 @@ import dev.sagaflow.SagaExecution;
 import dev.sagaflow.SagaOrchestrator;
 import dev.sagaflow.SagaStatus;
 import dev.sagaflow.SagaStoreException;
+import dev.sagaflow.StepStatus;
 import dev.sagaflow.messaging.SagaMessages;
 import dev.sagaflow.rabbitmq.support.RabbitBroker;
 import dev.sagaflow.rabbitmq.support.RequiresRabbitMq;
@@ -177,7 +178,10 @@ class RabbitReplyListenerTest {
     @Test
     void a_reply_redelivered_because_its_acknowledgement_was_lost_is_acknowledged_and_applied_once() throws Exception {
         SagaExecution<Order> execution = orchestrator.start(saga, new Order("o-3", List.of()));
-        eventually(() -> correlationIds.size() == 1, Duration.ofSeconds(5));
+        // The next write must be the reply's, not the checkpoint that starts the wait.
+        eventually(() -> store.find(execution.sagaId()).orElseThrow().step("reserve-credit").status()
+                == StepStatus.AWAITING_REPLY, Duration.ofSeconds(5));
+        eventually(listener::isConsuming, Duration.ofSeconds(5));
         CountDownLatch release = new CountDownLatch(1);
         store.holdNextUpdate = release;
 
