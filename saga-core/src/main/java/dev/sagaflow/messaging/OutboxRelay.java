@@ -1,6 +1,7 @@
 package dev.sagaflow.messaging;
 
 import dev.sagaflow.internal.Checks;
+import dev.sagaflow.messaging.internal.Backoff;
 import dev.sagaflow.messaging.internal.Relay;
 import dev.sagaflow.messaging.internal.RelaySettings;
 import dev.sagaflow.store.OutboxStore;
@@ -190,12 +191,7 @@ public final class OutboxRelay implements AutoCloseable {
          * @throws IllegalArgumentException if either is not positive, or {@code max < initial}
          */
         public Builder backoff(Duration initial, Duration max) {
-            Checks.positiveBounded(initial, "initial backoff");
-            Checks.positiveBounded(max, "max backoff");
-            if (max.compareTo(initial) < 0) {
-                throw new IllegalArgumentException("max backoff must be >= initial backoff, was " + max + " < "
-                        + initial);
-            }
+            Backoff.check(initial, max);
             this.initialBackoff = initial;
             this.maxBackoff = max;
             return this;

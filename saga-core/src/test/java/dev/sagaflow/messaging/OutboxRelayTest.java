@@ -4,6 +4,7 @@ import static dev.sagaflow.messaging.RecordingSender.Behaviour.CONFIRM;
 import static dev.sagaflow.messaging.RecordingSender.Behaviour.LOSE_CONFIRM;
 import static dev.sagaflow.messaging.RecordingSender.Behaviour.REFUSE;
 import static dev.sagaflow.messaging.RecordingSender.Behaviour.UNREACHABLE;
+import static dev.sagaflow.messaging.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -97,13 +98,6 @@ class OutboxRelayTest {
         assertThat(done.getAsBoolean()).as("done within 1,000 rounds").isTrue();
     }
 
-    private static void eventually(BooleanSupplier condition, Duration within) throws InterruptedException {
-        long end = System.nanoTime() + within.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("condition met within " + within).isLessThan(end);
-            Thread.sleep(5);
-        }
-    }
 
     /**
      * Per instance, the attempts in order must never go back to an older command, and the first attempt at a

@@ -7,13 +7,10 @@ import dev.sagaflow.SagaDefinition;
 import dev.sagaflow.SagaExecution;
 import dev.sagaflow.SagaOrchestrator;
 import dev.sagaflow.SagaStatus;
-import dev.sagaflow.SagaStoreException;
 import dev.sagaflow.StepStatus;
 import dev.sagaflow.fixtures.Trail;
 import dev.sagaflow.messaging.ReplyHandler.Decision;
-import dev.sagaflow.store.ForwardingSagaStore;
 import dev.sagaflow.store.OutboxMessage;
-import dev.sagaflow.store.memory.InMemorySagaStore;
 import dev.sagaflow.testing.SagaTestKit;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -24,22 +21,6 @@ import org.junit.jupiter.api.Test;
 
 class ReplyHandlerTest {
     record CreditReserved(String reservationId, long cents) {
-    }
-
-    /** A store that can be taken down: every call then fails as a refused connection does. */
-    static final class SwitchableStore extends ForwardingSagaStore {
-        volatile boolean down;
-
-        SwitchableStore() {
-            super(InMemorySagaStore.create());
-        }
-
-        @Override
-        protected void beforeCall() {
-            if (down) {
-                throw new SagaStoreException("connection refused", null, null, SagaStoreException.Failure.TRANSIENT);
-            }
-        }
     }
 
     private final SwitchableStore store = new SwitchableStore();

@@ -6,6 +6,7 @@ import dev.sagaflow.kafka.internal.SendErrors;
 import dev.sagaflow.messaging.MessageRejectedException;
 import dev.sagaflow.messaging.MessageSender;
 import dev.sagaflow.messaging.SagaMessages;
+import dev.sagaflow.messaging.internal.SendOne;
 import dev.sagaflow.store.OutboxMessage;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -111,10 +112,7 @@ public final class KafkaMessageSender implements MessageSender, AutoCloseable {
      */
     @Override
     public void send(OutboxMessage message) throws Exception {
-        Exception failure = sendAll(List.of(message)).get(message.id());
-        if (failure != null) {
-            throw failure;
-        }
+        SendOne.through(this, message);
     }
 
     /** Hands every message to the producer, then waits for their acknowledgements together. */

@@ -1,5 +1,6 @@
 package dev.sagaflow.kafka;
 
+import static dev.sagaflow.messaging.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -14,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -48,13 +48,6 @@ class KafkaMessageSenderTest {
                 Instant.parse("2026-03-01T10:00:00Z"));
     }
 
-    private static void eventually(BooleanSupplier condition, Duration within) throws InterruptedException {
-        long end = System.nanoTime() + within.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("condition met within " + within).isLessThan(end);
-            Thread.sleep(10);
-        }
-    }
 
     @Test
     void a_written_command_is_keyed_by_its_saga_and_carries_its_ids_and_saga_headers() throws Exception {

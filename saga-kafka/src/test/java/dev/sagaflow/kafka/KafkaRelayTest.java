@@ -1,5 +1,6 @@
 package dev.sagaflow.kafka;
 
+import static dev.sagaflow.messaging.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -23,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -65,13 +65,6 @@ class KafkaRelayTest {
         return resource;
     }
 
-    private static void eventually(BooleanSupplier condition, Duration within) throws InterruptedException {
-        long end = System.nanoTime() + within.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("condition met within " + within).isLessThan(end);
-            Thread.sleep(10);
-        }
-    }
 
     private static Set<String> ids(List<OutboxMessage> messages) {
         return messages.stream().map(OutboxMessage::id).collect(Collectors.toSet());

@@ -1,20 +1,20 @@
 package dev.sagaflow.kafka;
 
+import static dev.sagaflow.messaging.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sagaflow.Saga;
 import dev.sagaflow.SagaDefinition;
 import dev.sagaflow.SagaEventType;
 import dev.sagaflow.SagaExecution;
 import dev.sagaflow.SagaOrchestrator;
 import dev.sagaflow.SagaStatus;
-import dev.sagaflow.SagaStoreException;
 import dev.sagaflow.kafka.internal.KafkaHeaders;
 import dev.sagaflow.kafka.support.EmbeddedKafka;
 import dev.sagaflow.kafka.support.RequiresKafka;
+import dev.sagaflow.messaging.CreditSaga;
+import dev.sagaflow.messaging.CreditSaga.Order;
 import dev.sagaflow.messaging.SagaMessages;
-import dev.sagaflow.store.ForwardingSagaStore;
-import dev.sagaflow.store.memory.InMemorySagaStore;
+import dev.sagaflow.messaging.SwitchableStore;
 import dev.sagaflow.testing.RecordingListener;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -22,9 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -39,36 +37,10 @@ import org.junit.jupiter.api.Test;
 /** Replies over a real Kafka broker: offsets committed only once replies are durable, re-reads applied once. */
 @RequiresKafka
 class KafkaReplyConsumerTest {
-    record CreditReserved(String reservationId) {
-    }
-
-    record Order(String id, List<String> marks) {
-        Order mark(String mark) {
-            List<String> next = new ArrayList<>(marks);
-            next.add(mark);
-            return new Order(id, next);
-        }
-    }
-
-    static final class SwitchableStore extends ForwardingSagaStore {
-        volatile boolean down;
-
-        SwitchableStore() {
-            super(InMemorySagaStore.create());
-        }
-
-        @Override
-        protected void beforeCall() {
-            if (down) {
-                throw new SagaStoreException("connection refused", null, null, SagaStoreException.Failure.TRANSIENT);
-            }
-        }
-    }
-
     private final SwitchableStore store = new SwitchableStore();
     private final RecordingListener events = new RecordingListener();
-    private final List<String> correlationIds = new CopyOnWriteArrayList<>();
-    private volatile Runnable afterSending = () -> { };
+    private final CreditSaga credit = new CreditSaga();
+    private final List<String> correlationIds = credit.correlationIds();
     private EmbeddedKafka kafka;
     private String replies;
     private String group;
@@ -82,17 +54,7 @@ class KafkaReplyConsumerTest {
         kafka = EmbeddedKafka.shared();
         replies = kafka.topic("order-replies", 2);
         group = "orders-" + UUID.randomUUID();
-        saga = Saga.define("create-order", Order.class)
-                .step("reserve-credit").action((order, context) -> {
-                    correlationIds.add(context.correlationId());
-                    afterSending.run();
-                    return order.mark("credit requested");
-                })
-                .awaitReply(CreditReserved.class, (order, reply) -> order.mark("reserved " + reply.reservationId()))
-                .compensation((order, context) -> order.mark("released"))
-                .timeout(Duration.ofSeconds(60))
-                .pivot("approve").action((order, context) -> order.mark("approved"))
-                .build();
+        saga = credit.definition();
         orchestrator = SagaOrchestrator.builder(store).register(saga).listener(events).build();
         Map<String, Object> config = kafka.producerConfig();
         config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
@@ -133,18 +95,11 @@ class KafkaReplyConsumerTest {
         }
     }
 
-    private static void eventually(BooleanSupplier condition, Duration within) throws InterruptedException {
-        long end = System.nanoTime() + within.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("condition met within " + within).isLessThan(end);
-            Thread.sleep(20);
-        }
-    }
 
     @Test
     void a_success_reply_is_applied_and_its_offset_committed() throws Exception {
         startConsumer();
-        SagaExecution<Order> execution = orchestrator.start(saga, new Order("o-1", List.of()));
+        SagaExecution<Order> execution = orchestrator.start(saga, Order.of("o-1"));
         eventually(() -> correlationIds.size() == 1, Duration.ofSeconds(5));
 
         reply(correlationIds.get(0), SagaMessages.SUCCESS, "{\"reservationId\":\"r-1\"}");
@@ -157,7 +112,7 @@ class KafkaReplyConsumerTest {
     @Test
     void a_failure_reply_is_committed_and_the_saga_compensates() throws Exception {
         startConsumer();
-        SagaExecution<Order> execution = orchestrator.start(saga, new Order("o-2", List.of()));
+        SagaExecution<Order> execution = orchestrator.start(saga, Order.of("o-2"));
         eventually(() -> correlationIds.size() == 1, Duration.ofSeconds(5));
 
         reply(correlationIds.get(0), SagaMessages.FAILURE, "credit limit exceeded");
@@ -168,7 +123,7 @@ class KafkaReplyConsumerTest {
 
     @Test
     void a_reply_read_again_by_a_new_consumer_before_its_offset_was_committed_is_applied_once() throws Exception {
-        SagaExecution<Order> execution = orchestrator.start(saga, new Order("o-3", List.of()));
+        SagaExecution<Order> execution = orchestrator.start(saga, Order.of("o-3"));
         eventually(() -> correlationIds.size() == 1, Duration.ofSeconds(5));
         // A redelivery: the same reply twice in the topic, as when a consumer died after the store write and before
         // its commit, and its partition's records were read again.
@@ -186,7 +141,7 @@ class KafkaReplyConsumerTest {
     void a_reply_arriving_before_the_checkpoint_that_starts_the_wait_is_recorded_committed_and_applied()
             throws Exception {
         startConsumer();
-        afterSending = () -> {
+        credit.afterSending(() -> {
             try {
                 // The participant answers while this action still runs (the step is RUNNING, not yet waiting).
                 reply(correlationIds.get(0), SagaMessages.SUCCESS, "{\"reservationId\":\"early\"}");
@@ -194,9 +149,9 @@ class KafkaReplyConsumerTest {
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
-        };
+        });
 
-        SagaExecution<Order> execution = orchestrator.start(saga, new Order("o-4", List.of()));
+        SagaExecution<Order> execution = orchestrator.start(saga, Order.of("o-4"));
 
         assertThat(execution.outcome().get(30, TimeUnit.SECONDS).data().marks())
                 .containsExactly("credit requested", "reserved early", "approved");
@@ -205,7 +160,7 @@ class KafkaReplyConsumerTest {
     @Test
     void a_reply_the_store_cannot_record_is_not_committed_and_is_applied_once_the_store_is_back() throws Exception {
         startConsumer();
-        SagaExecution<Order> execution = orchestrator.start(saga, new Order("o-5", List.of()));
+        SagaExecution<Order> execution = orchestrator.start(saga, Order.of("o-5"));
         eventually(() -> correlationIds.size() == 1, Duration.ofSeconds(5));
 
         store.down = true;
@@ -222,7 +177,7 @@ class KafkaReplyConsumerTest {
     @Test
     void a_record_that_is_no_reply_is_committed_past_and_the_next_reply_is_applied() throws Exception {
         startConsumer();
-        SagaExecution<Order> execution = orchestrator.start(saga, new Order("o-6", List.of()));
+        SagaExecution<Order> execution = orchestrator.start(saga, Order.of("o-6"));
         eventually(() -> correlationIds.size() == 1, Duration.ofSeconds(5));
 
         participant.send(new ProducerRecord<>(replies, null, correlationIds.get(0),

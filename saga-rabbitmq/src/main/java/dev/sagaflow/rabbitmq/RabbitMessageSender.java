@@ -10,6 +10,7 @@ import dev.sagaflow.internal.Checks;
 import dev.sagaflow.messaging.MessageRejectedException;
 import dev.sagaflow.messaging.MessageSender;
 import dev.sagaflow.messaging.SagaMessages;
+import dev.sagaflow.messaging.internal.SendOne;
 import dev.sagaflow.rabbitmq.internal.Destination;
 import dev.sagaflow.store.OutboxMessage;
 import java.io.IOException;
@@ -97,10 +98,7 @@ public final class RabbitMessageSender implements MessageSender, AutoCloseable {
      */
     @Override
     public void send(OutboxMessage message) throws Exception {
-        Exception failure = sendAll(List.of(message)).get(message.id());
-        if (failure != null) {
-            throw failure;
-        }
+        SendOne.through(this, message);
     }
 
     /** Publishes every message, then waits for their confirms together (up to the confirm timeout in all). */

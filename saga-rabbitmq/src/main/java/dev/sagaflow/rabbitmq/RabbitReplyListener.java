@@ -10,13 +10,13 @@ import com.rabbitmq.client.Envelope;
 import dev.sagaflow.SagaOrchestrator;
 import dev.sagaflow.internal.Checks;
 import dev.sagaflow.messaging.ReplyHandler;
+import dev.sagaflow.messaging.internal.Backoff;
 import dev.sagaflow.messaging.ReplyHandler.Decision;
 import dev.sagaflow.rabbitmq.internal.AmqpHeaders;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -103,21 +103,22 @@ public final class RabbitReplyListener implements AutoCloseable {
     }
 
     private void supervise() {
-        long failures = 0;
+        Backoff backoff = new Backoff(initialBackoff, maxBackoff);
         while (!closed) {
             Connection current;
             try {
                 current = connect();
-                if (failures > 0) {
-                    log.info("reply listener consumes queue '{}' again after {} failed attempts", queue, failures);
+                if (backoff.failures() > 0) {
+                    log.info("reply listener consumes queue '{}' again after {} failed attempts", queue,
+                            backoff.failures());
                 }
-                failures = 0;
+                backoff.reset();
             } catch (IOException | TimeoutException | RuntimeException e) {
-                if (failures++ == 0) {
+                if (backoff.failures() == 0) {
                     log.warn("reply listener cannot consume queue '{}', trying again with backoff: {}", queue,
                             e.getCause() != null ? e + " (" + e.getCause().getMessage() + ")" : e.toString());
                 }
-                pause(backoff(failures));
+                pause(backoff.nextNanos());
                 continue;
             }
             synchronized (monitor) {
@@ -133,19 +134,9 @@ public final class RabbitReplyListener implements AutoCloseable {
             if (!closed) {
                 log.warn("reply listener lost its connection for queue '{}'; reconnecting (unacknowledged replies are"
                         + " delivered again)", queue);
-                failures = 1;
-                pause(backoff(failures));
+                pause(backoff.nextNanos());
             }
         }
-    }
-
-    private long backoff(long failures) {
-        long pause = initialBackoff.toNanos();
-        for (long i = 1; i < failures && pause < maxBackoff.toNanos(); i++) {
-            pause *= 2;
-        }
-        pause = Math.min(pause, maxBackoff.toNanos());
-        return pause / 2 + ThreadLocalRandom.current().nextLong(pause / 2 + 1);
     }
 
     private void pause(long nanos) {
@@ -294,12 +285,7 @@ public final class RabbitReplyListener implements AutoCloseable {
 
         /** The pauses between connection attempts: doubling from {@code initial} to {@code max}, with jitter. Default 100 ms to 10 s. */
         public Builder reconnectBackoff(Duration initial, Duration max) {
-            Checks.positiveBounded(initial, "initial backoff");
-            Checks.positiveBounded(max, "max backoff");
-            if (max.compareTo(initial) < 0) {
-                throw new IllegalArgumentException("max backoff must be >= initial backoff, was " + max + " < "
-                        + initial);
-            }
+            Backoff.check(initial, max);
             this.initialBackoff = initial;
             this.maxBackoff = max;
             return this;

@@ -1,33 +1,31 @@
 package dev.sagaflow.rabbitmq;
 
+import static dev.sagaflow.messaging.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.rabbitmq.client.AMQP;
-import dev.sagaflow.Saga;
 import dev.sagaflow.SagaDefinition;
 import dev.sagaflow.SagaEventType;
 import dev.sagaflow.SagaExecution;
 import dev.sagaflow.SagaOrchestrator;
 import dev.sagaflow.SagaStatus;
-import dev.sagaflow.SagaStoreException;
 import dev.sagaflow.StepStatus;
+import dev.sagaflow.messaging.CreditSaga;
+import dev.sagaflow.messaging.CreditSaga.Order;
 import dev.sagaflow.messaging.SagaMessages;
+import dev.sagaflow.messaging.SwitchableStore;
+import dev.sagaflow.messaging.TcpProxy;
 import dev.sagaflow.rabbitmq.support.RabbitBroker;
 import dev.sagaflow.rabbitmq.support.RequiresRabbitMq;
-import dev.sagaflow.messaging.TcpProxy;
-import dev.sagaflow.store.ForwardingSagaStore;
 import dev.sagaflow.store.InstanceWrite;
-import dev.sagaflow.store.memory.InMemorySagaStore;
 import dev.sagaflow.testing.RecordingListener;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,33 +33,10 @@ import org.junit.jupiter.api.Test;
 /** Replies over the real broker: acknowledged only once durable, redeliveries applied once. */
 @RequiresRabbitMq
 class RabbitReplyListenerTest {
-    record CreditReserved(String reservationId) {
-    }
-
-    record Order(String id, List<String> marks) {
-        Order mark(String mark) {
-            List<String> next = new java.util.ArrayList<>(marks);
-            next.add(mark);
-            return new Order(id, next);
-        }
-    }
-
     /** The saga store, which can be taken down, or made to hold a write until released after it committed. */
-    static final class TestStore extends ForwardingSagaStore {
-        volatile boolean down;
+    static final class TestStore extends SwitchableStore {
         volatile CountDownLatch holdNextUpdate;
         final CountDownLatch updateHeld = new CountDownLatch(1);
-
-        TestStore() {
-            super(InMemorySagaStore.create());
-        }
-
-        @Override
-        protected void beforeCall() {
-            if (down) {
-                throw new SagaStoreException("connection refused", null, null, SagaStoreException.Failure.TRANSIENT);
-            }
-        }
 
         @Override
         public boolean update(long expectedVersion, InstanceWrite write) {
@@ -82,9 +57,8 @@ class RabbitReplyListenerTest {
 
     private final TestStore store = new TestStore();
     private final RecordingListener events = new RecordingListener();
-    private final List<String> correlationIds = new CopyOnWriteArrayList<>();
-    /** What the step's action does after it sent its command (the default: nothing). */
-    private volatile Runnable afterSending = () -> { };
+    private final CreditSaga credit = new CreditSaga();
+    private final List<String> correlationIds = credit.correlationIds();
     private RabbitBroker broker;
     private String replies;
     private SagaOrchestrator orchestrator;
@@ -96,17 +70,7 @@ class RabbitReplyListenerTest {
     void setUp() throws Exception {
         broker = RabbitBroker.connect();
         replies = broker.queue("order-replies");
-        saga = Saga.define("create-order", Order.class)
-                .step("reserve-credit").action((order, context) -> {
-                    correlationIds.add(context.correlationId());
-                    afterSending.run();
-                    return order.mark("credit requested");
-                })
-                .awaitReply(CreditReserved.class, (order, reply) -> order.mark("reserved " + reply.reservationId()))
-                .compensation((order, context) -> order.mark("released"))
-                .timeout(Duration.ofSeconds(60))
-                .pivot("approve").action((order, context) -> order.mark("approved"))
-                .build();
+        saga = credit.definition();
         orchestrator = SagaOrchestrator.builder(store).register(saga).listener(events).build();
         proxy = new TcpProxy(RabbitBroker.factory().getHost(), RabbitBroker.factory().getPort());
         listener = RabbitReplyListener.builder(RabbitBroker.factoryThrough(proxy), replies, orchestrator)
@@ -130,13 +94,6 @@ class RabbitReplyListenerTest {
         broker.publish(replies, properties, body.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static void eventually(BooleanSupplier condition, Duration within) throws InterruptedException {
-        long end = System.nanoTime() + within.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("condition met within " + within).isLessThan(end);
-            Thread.sleep(10);
-        }
-    }
 
     private long queued() {
         try {
@@ -154,7 +111,7 @@ class RabbitReplyListenerTest {
 
     @Test
     void a_success_reply_is_applied_and_acknowledged() throws Exception {
-        SagaExecution<Order> execution = orchestrator.start(saga, new Order("o-1", List.of()));
+        SagaExecution<Order> execution = orchestrator.start(saga, Order.of("o-1"));
         eventually(() -> correlationIds.size() == 1, Duration.ofSeconds(5));
 
         reply(correlationIds.get(0), SagaMessages.SUCCESS, "{\"reservationId\":\"r-1\"}");
@@ -166,7 +123,7 @@ class RabbitReplyListenerTest {
 
     @Test
     void a_failure_reply_is_acknowledged_and_the_saga_compensates() throws Exception {
-        SagaExecution<Order> execution = orchestrator.start(saga, new Order("o-2", List.of()));
+        SagaExecution<Order> execution = orchestrator.start(saga, Order.of("o-2"));
         eventually(() -> correlationIds.size() == 1, Duration.ofSeconds(5));
 
         reply(correlationIds.get(0), SagaMessages.FAILURE, "credit limit exceeded");
@@ -177,7 +134,7 @@ class RabbitReplyListenerTest {
 
     @Test
     void a_reply_redelivered_because_its_acknowledgement_was_lost_is_acknowledged_and_applied_once() throws Exception {
-        SagaExecution<Order> execution = orchestrator.start(saga, new Order("o-3", List.of()));
+        SagaExecution<Order> execution = orchestrator.start(saga, Order.of("o-3"));
         // The next write must be the reply's, not the checkpoint that starts the wait.
         eventually(() -> store.find(execution.sagaId()).orElseThrow().step("reserve-credit").status()
                 == StepStatus.AWAITING_REPLY, Duration.ofSeconds(5));
@@ -203,7 +160,7 @@ class RabbitReplyListenerTest {
     void a_reply_arriving_before_the_checkpoint_that_starts_the_wait_is_recorded_acknowledged_and_applied()
             throws Exception {
         CountDownLatch acknowledged = new CountDownLatch(1);
-        afterSending = () -> {
+        credit.afterSending(() -> {
             try {
                 // The participant answers at once, while this action still runs: the step is RUNNING in the store,
                 // not yet AWAITING_REPLY. The action returns only after the listener acknowledged the reply.
@@ -214,9 +171,9 @@ class RabbitReplyListenerTest {
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
-        };
+        });
 
-        SagaExecution<Order> execution = orchestrator.start(saga, new Order("o-4", List.of()));
+        SagaExecution<Order> execution = orchestrator.start(saga, Order.of("o-4"));
 
         assertThat(execution.outcome().get(10, TimeUnit.SECONDS).data().marks())
                 .containsExactly("credit requested", "reserved early", "approved");
@@ -227,7 +184,7 @@ class RabbitReplyListenerTest {
     @Test
     void a_reply_the_store_cannot_record_goes_back_to_the_queue_and_is_applied_once_the_store_is_back()
             throws Exception {
-        SagaExecution<Order> execution = orchestrator.start(saga, new Order("o-5", List.of()));
+        SagaExecution<Order> execution = orchestrator.start(saga, Order.of("o-5"));
         eventually(() -> correlationIds.size() == 1, Duration.ofSeconds(5));
 
         store.down = true;
@@ -267,7 +224,7 @@ class RabbitReplyListenerTest {
         eventually(listener::isConsuming, Duration.ofSeconds(5));
         proxy.cut();
         eventually(() -> !listener.isConsuming(), Duration.ofSeconds(5));
-        SagaExecution<Order> execution = orchestrator.start(saga, new Order("o-6", List.of()));
+        SagaExecution<Order> execution = orchestrator.start(saga, Order.of("o-6"));
         eventually(() -> correlationIds.size() == 1, Duration.ofSeconds(5));
         reply(correlationIds.get(0), SagaMessages.SUCCESS, "{\"reservationId\":\"r-6\"}");
         Thread.sleep(300);

@@ -1,21 +1,39 @@
 package dev.sagaflow.messaging.internal;
 
+import dev.sagaflow.internal.Checks;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
-/** Pauses that double from an initial one up to a maximum, each with jitter (half to all of it). Not thread-safe. */
-final class Backoff {
+/**
+ * Pauses that double from an initial one up to a maximum, each with jitter (half to all of it), for the relay and
+ * the broker modules' reconnections. Not thread-safe.
+ */
+public final class Backoff {
     private final long initialNanos;
     private final long maxNanos;
     private int failures;
 
-    Backoff(Duration initial, Duration max) {
+    /**
+     * Checks a backoff setting: both positive and bounded, {@code max >= initial}.
+     *
+     * @throws IllegalArgumentException naming the setting that is wrong
+     */
+    public static void check(Duration initial, Duration max) {
+        Checks.positiveBounded(initial, "initial backoff");
+        Checks.positiveBounded(max, "max backoff");
+        if (max.compareTo(initial) < 0) {
+            throw new IllegalArgumentException("max backoff must be >= initial backoff, was " + max + " < " + initial);
+        }
+    }
+
+    /** Pauses from {@code initial} doubling up to {@code max}; see {@link #check}. */
+    public Backoff(Duration initial, Duration max) {
         this.initialNanos = initial.toNanos();
         this.maxNanos = max.toNanos();
     }
 
     /** The pause after one more failure. */
-    long nextNanos() {
+    public long nextNanos() {
         long pause = initialNanos;
         for (int i = 0; i < failures && pause < maxNanos; i++) {
             pause *= 2;
@@ -27,11 +45,12 @@ final class Backoff {
     }
 
     /** How many failures in a row were counted since the last {@link #reset()}. */
-    int failures() {
+    public int failures() {
         return failures;
     }
 
-    void reset() {
+    /** Starts again from the initial pause. */
+    public void reset() {
         failures = 0;
     }
 }
