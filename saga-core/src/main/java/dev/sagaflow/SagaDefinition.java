@@ -10,6 +10,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * A saga: a name, a version, a data type and ordered steps with unique, stable names. Immutable,
@@ -31,16 +32,53 @@ public final class SagaDefinition<D> {
     private final List<StepDefinition<D>> steps;
     private final Duration timeout;
     private final int pivotIndex;
+    private final List<ParallelGroup<D>> groups;
     private final String fingerprint;
 
-    private SagaDefinition(Builder<D> builder, List<StepDefinition<D>> steps, int pivotIndex) {
+    private SagaDefinition(Builder<D> builder, List<StepDefinition<D>> steps, int pivotIndex,
+            List<ParallelGroup<D>> groups) {
         this.name = builder.name;
         this.version = builder.version;
         this.dataType = builder.dataType;
         this.steps = List.copyOf(steps);
         this.timeout = builder.timeout;
         this.pivotIndex = pivotIndex;
+        this.groups = List.copyOf(groups);
         this.fingerprint = fingerprintOf(name, version, this.steps);
+    }
+
+    /** The parallel groups, in order. */
+    public List<ParallelGroup<D>> groups() {
+        return groups;
+    }
+
+    /** The parallel group step {@code index} belongs to, if any. */
+    public Optional<ParallelGroup<D>> groupOf(int index) {
+        for (ParallelGroup<D> group : groups) {
+            if (group.contains(index)) {
+                return Optional.of(group);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Steps that run at the same time, each with its own action, compensation, retries, timeout and reply: the
+     * group succeeds when every branch has; see {@link Builder#parallel(String, BranchMerger, Consumer)}.
+     * Immutable.
+     *
+     * @param name the group's name, unique among the saga's steps and groups
+     * @param first the index of its first branch in {@link #steps()}
+     * @param end the index after its last branch
+     * @param maxParallel how many branches run at once at most
+     * @param merger merges each branch's result into the data
+     * @param <D> the saga data type
+     */
+    public record ParallelGroup<D>(String name, int first, int end, int maxParallel, BranchMerger<D> merger) {
+        /** Whether step {@code index} is one of this group's branches. */
+        public boolean contains(int index) {
+            return index >= first && index < end;
+        }
     }
 
     /** The saga's name. */
@@ -98,6 +136,9 @@ public final class SagaDefinition<D> {
         StringBuilder text = new StringBuilder(name).append('\n').append(version);
         for (StepDefinition<?> step : steps) {
             text.append('\n').append(step.name()).append('|').append(step.kind()).append('|').append(step.awaitsReply());
+            if (step.group() != null) {
+                text.append("|in ").append(step.group());
+            }
         }
         try {
             byte[] hash = MessageDigest.getInstance("SHA-256").digest(text.toString().getBytes(StandardCharsets.UTF_8));
@@ -120,6 +161,7 @@ public final class SagaDefinition<D> {
         private int version = 1;
         private Duration timeout;
         private final List<Class<? extends Throwable>> rejectOn = new ArrayList<>();
+        private final List<Branches<D>> groups = new ArrayList<>();
 
         Builder(String name, Class<D> dataType) {
             if (name == null || name.isBlank()) {
@@ -165,14 +207,45 @@ public final class SagaDefinition<D> {
 
         /** Adds a step (compensatable before the pivot, retriable after it). */
         public StepBuilder<D> step(String stepName) {
-            StepBuilder<D> step = new StepBuilder<>(this, stepName, false);
+            StepBuilder<D> step = new StepBuilder<>(this, stepName, false, null);
             steps.add(step);
             return step;
         }
 
+        /**
+         * Adds a parallel group: the branches {@code branches} declares run at the same time (at most
+         * {@link Branches#maxParallel(int)} at once), each with its own action, compensation, retries, timeout and
+         * reply. The group succeeds when every branch has; each branch's result is merged into the data with
+         * {@code merger} as it succeeds. When a branch gives up, the group is given up at once: branches not started
+         * never start, branches waiting for a retry or a reply give up, and branches whose attempt is still under
+         * way are overtaken (their late result is ignored) and count as possibly done. Then every branch that took
+         * effect, or may have, is compensated, newest completion first, one at a time, before the steps before the
+         * group. A group of k branches costs k writes, as k steps would.
+         *
+         * @throws IllegalArgumentException if the name is blank or the group has no branch
+         */
+        public Builder<D> parallel(String groupName, BranchMerger<D> merger, Consumer<Branches<D>> branches) {
+            if (groupName == null || groupName.isBlank()) {
+                throw new IllegalArgumentException("saga '" + name + "': a parallel group needs a name");
+            }
+            checkName(groupName, "saga '" + name + "' group '" + shorten(groupName) + "'");
+            if (merger == null || branches == null) {
+                throw new IllegalArgumentException("saga '" + name + "' group '" + groupName
+                        + "': merger and branches cannot be null");
+            }
+            Branches<D> group = new Branches<>(this, groupName, merger);
+            branches.accept(group);
+            if (group.steps.isEmpty()) {
+                throw new IllegalArgumentException("saga '" + name + "' group '" + groupName + "' has no branches");
+            }
+            groups.add(group);
+            steps.addAll(group.steps);
+            return this;
+        }
+
         /** Adds the pivot: the go/no-go step after which the saga must finish. At most one per saga. */
         public StepBuilder<D> pivot(String stepName) {
-            StepBuilder<D> step = new StepBuilder<>(this, stepName, true);
+            StepBuilder<D> step = new StepBuilder<>(this, stepName, true, null);
             steps.add(step);
             return step;
         }
@@ -211,11 +284,63 @@ public final class SagaDefinition<D> {
             for (int i = 0; i < steps.size(); i++) {
                 built.add(steps.get(i).toDefinition(pivot >= 0 && i > pivot, rejectOn));
             }
-            return new SagaDefinition<>(this, built, pivot);
+            List<ParallelGroup<D>> parallel = new ArrayList<>();
+            for (Branches<D> group : groups) {
+                if (!names.add(group.name)) {
+                    throw new IllegalArgumentException("saga '" + name + "' group '" + group.name
+                            + "': its name is already a step's or another group's");
+                }
+                int first = steps.indexOf(group.steps.get(0));
+                parallel.add(new ParallelGroup<>(group.name, first, first + group.steps.size(),
+                        Math.min(group.maxParallel, group.steps.size()), group.merger));
+            }
+            return new SagaDefinition<>(this, built, pivot, parallel);
         }
 
         private String where(StepBuilder<D> step) {
             return "saga '" + name + "' step '" + step.name + "': ";
+        }
+    }
+
+    /**
+     * Declares the branches of a parallel group ({@link Builder#parallel(String, BranchMerger, Consumer)}): each
+     * {@link #step(String)} is a branch, configured like any step; a branch's {@code step} adds the next branch.
+     * Not thread-safe.
+     *
+     * @param <D> the saga data type
+     */
+    public static final class Branches<D> {
+        private final Builder<D> saga;
+        private final String name;
+        private final BranchMerger<D> merger;
+        private final List<StepBuilder<D>> steps = new ArrayList<>();
+        private int maxParallel = Integer.MAX_VALUE;
+
+        Branches(Builder<D> saga, String name, BranchMerger<D> merger) {
+            this.saga = saga;
+            this.name = name;
+            this.merger = merger;
+        }
+
+        /** Adds a branch. */
+        public StepBuilder<D> step(String stepName) {
+            StepBuilder<D> step = new StepBuilder<>(saga, stepName, false, this);
+            steps.add(step);
+            return step;
+        }
+
+        /**
+         * How many branches run at once at most (default: all); the others start as running ones succeed.
+         *
+         * @throws IllegalArgumentException if {@code max < 1}
+         */
+        public Branches<D> maxParallel(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("saga '" + saga.name + "' group '" + name
+                        + "': maxParallel must be >= 1, was " + max);
+            }
+            this.maxParallel = max;
+            return this;
         }
     }
 
@@ -241,11 +366,67 @@ public final class SagaDefinition<D> {
         private ReplyMerger<D, ?> replyMerger;
         private boolean local;
         private final List<Class<? extends Throwable>> rejectOn = new ArrayList<>();
+        private Command<D> command;
+        private Command<D> compensationCommand;
 
-        StepBuilder(Builder<D> saga, String name, boolean isPivot) {
+        private final Branches<D> group;
+        private OutcomeProbe<D> probe;
+
+        StepBuilder(Builder<D> saga, String name, boolean isPivot, Branches<D> group) {
             this.saga = saga;
             this.name = name;
             this.isPivot = isPivot;
+            this.group = group;
+        }
+
+        /**
+         * Asks the participant, when this step's outcome is unknown (its attempt timed out, or a crash lost its
+         * answer), whether the action took effect, before the step is retried or compensated:
+         * {@link ProbeOutcome#APPLIED} goes on as a success, {@link ProbeOutcome#NOT_APPLIED} retries it (if its
+         * policy allows) and never compensates it, {@link ProbeOutcome#UNKNOWN} counts it as possibly done. Also
+         * asked before compensating a step that failed as possibly done. Each answer is recorded in the history.
+         */
+        public StepBuilder<D> probe(OutcomeProbe<D> outcomeProbe) {
+            checkUnset(probe, "probe");
+            this.probe = notNull(outcomeProbe, "probe");
+            return this;
+        }
+
+        /**
+         * Makes the step's action the sending of a command to a participant, through the store's transactional
+         * outbox: the command ({@code command} applied to the saga data) is written to the outbox in the same
+         * atomic write as the checkpoint that records the step as sent, so it is sent if and only if the step was
+         * recorded, at least once (a relay publishes it to a broker; see {@code dev.sagaflow.messaging}). The
+         * message carries the step's idempotency key and correlation id as headers. With
+         * {@link #awaitReply(Class, ReplyMerger)} the step then waits for the participant's reply; without, it
+         * succeeds once the command is recorded. Needs a store that keeps an outbox ({@code OutboxStore}: the
+         * in-memory and JDBC stores). Instead of an action.
+         *
+         * @param destination where the command goes, in the sender's terms (a queue, a topic, an exchange and key)
+         */
+        public StepBuilder<D> send(String destination, CommandFactory<D> commandFactory) {
+            checkUnsetAction();
+            this.command = new Command<>(checkDestination(destination), notNull(commandFactory, "command"));
+            return this;
+        }
+
+        /**
+         * Makes the step's compensation the sending of a command (a cancellation) through the outbox, as
+         * {@link #send(String, CommandFactory)} does for the action; the compensation succeeds once the command is
+         * recorded. Instead of a compensation.
+         */
+        public StepBuilder<D> compensationSend(String destination, CommandFactory<D> commandFactory) {
+            checkUnsetCompensation();
+            this.compensationCommand = new Command<>(checkDestination(destination), notNull(commandFactory,
+                    "compensation command"));
+            return this;
+        }
+
+        private String checkDestination(String destination) {
+            if (destination == null || destination.isBlank()) {
+                throw new IllegalArgumentException(where() + "destination cannot be null or blank");
+            }
+            return destination;
         }
 
         /** The step's synchronous action. */
@@ -347,26 +528,57 @@ public final class SagaDefinition<D> {
             return awaitReply(Object.class, (data, reply) -> data);
         }
 
-        /** Finishes this step and adds the next one. */
+        /** Finishes this step and adds the next one (in a parallel group: the next branch). */
         public StepBuilder<D> step(String stepName) {
-            return saga.step(stepName);
+            return group != null ? group.step(stepName) : saga.step(stepName);
         }
 
-        /** Finishes this step and adds the pivot. */
+        /**
+         * Finishes this step and adds the pivot.
+         *
+         * @throws IllegalStateException inside a parallel group, where the pivot cannot be
+         */
         public StepBuilder<D> pivot(String stepName) {
+            checkOutsideGroup("pivot");
             return saga.pivot(stepName);
         }
 
-        /** Finishes this step and builds the saga; see {@link Builder#build()}. */
+        /**
+         * Finishes this step and adds a parallel group; see {@link Builder#parallel(String, BranchMerger, Consumer)}.
+         *
+         * @throws IllegalStateException inside a parallel group (groups do not nest)
+         */
+        public Builder<D> parallel(String groupName, BranchMerger<D> merger, Consumer<Branches<D>> branches) {
+            checkOutsideGroup("parallel group");
+            return saga.parallel(groupName, merger, branches);
+        }
+
+        /**
+         * Finishes this step and builds the saga; see {@link Builder#build()}.
+         *
+         * @throws IllegalStateException inside a parallel group: build the saga after the group
+         */
         public SagaDefinition<D> build() {
+            checkOutsideGroup("build()");
             return saga.build();
         }
 
+        private void checkOutsideGroup(String what) {
+            if (group != null) {
+                throw new IllegalStateException(where() + "is a branch of parallel group '" + group.name + "'; a "
+                        + what + " cannot be declared inside a group");
+            }
+        }
+
         StepDefinition<D> toDefinition(boolean afterPivot, List<Class<? extends Throwable>> sagaRejectOn) {
-            if (action == null && asyncAction == null) {
+            if (action == null && asyncAction == null && command == null) {
                 throw new IllegalArgumentException(where() + "has no action");
             }
-            boolean compensated = compensation != null || asyncCompensation != null;
+            boolean compensated = compensation != null || asyncCompensation != null || compensationCommand != null;
+            if (local && (command != null || compensationCommand != null)) {
+                throw new IllegalArgumentException(where() + "a local step's work is in the store's database; it"
+                        + " cannot send commands");
+            }
             if (local && (asyncAction != null || asyncCompensation != null || replyType != null)) {
                 throw new IllegalArgumentException(where() + "a local step runs inside the store's transaction, so its"
                         + " action and compensation must be synchronous and it cannot await a reply");
@@ -382,17 +594,18 @@ public final class SagaDefinition<D> {
             return new StepDefinition<>(name, kind, action, asyncAction, compensation, asyncCompensation,
                     retryPolicy != null ? retryPolicy : defaultRetry,
                     compensationRetryPolicy != null ? compensationRetryPolicy : DEFAULT_COMPENSATION,
-                    timeout, replyType, replyMerger, local, concat(sagaRejectOn, rejectOn));
+                    timeout, replyType, replyMerger, local, concat(sagaRejectOn, rejectOn), command,
+                    compensationCommand, group == null ? null : group.name, probe);
         }
 
         private void checkUnsetAction() {
-            if (action != null || asyncAction != null) {
+            if (action != null || asyncAction != null || command != null) {
                 throw new IllegalStateException(where() + "action is already set");
             }
         }
 
         private void checkUnsetCompensation() {
-            if (compensation != null || asyncCompensation != null) {
+            if (compensation != null || asyncCompensation != null || compensationCommand != null) {
                 throw new IllegalStateException(where() + "compensation is already set");
             }
         }
@@ -463,6 +676,16 @@ public final class SagaDefinition<D> {
         List<Class<? extends Throwable>> all = new ArrayList<>(a);
         all.addAll(b);
         return all;
+    }
+
+    /**
+     * A command a step sends: where, and how it is built from the data.
+     *
+     * @param destination where it goes
+     * @param factory builds it
+     * @param <D> the saga data type
+     */
+    public record Command<D>(String destination, CommandFactory<D> factory) {
     }
 
     private static final RetryPolicy DEFAULT_RETRIABLE = RetryPolicy.exponential(Duration.ofMillis(100), 10);

@@ -17,6 +17,11 @@ public enum SagaEventType {
     STEP_FAILED,
     /** A step found RUNNING after a crash or a lease takeover is run again with the same idempotency key. */
     STEP_RESUMED,
+    /**
+     * A step's outcome was unknown (a timeout, a crash) and its probe asked the participant: the detail is
+     * APPLIED, NOT_APPLIED or UNKNOWN.
+     */
+    STEP_PROBED,
     /** A compensation succeeded. */
     COMPENSATION_SUCCEEDED,
     /** An attempt of a compensation failed and another attempt is scheduled. */

@@ -6,6 +6,7 @@ import dev.sagaflow.internal.JacksonCodec;
 import dev.sagaflow.internal.Orchestrator;
 import dev.sagaflow.internal.OrchestratorConfig;
 import dev.sagaflow.spi.AttemptObserver;
+import dev.sagaflow.spi.MetadataProvider;
 import dev.sagaflow.spi.SagaCodec;
 import dev.sagaflow.spi.SagaTimer;
 import dev.sagaflow.spi.StepInterceptor;
@@ -168,6 +169,7 @@ public interface SagaOrchestrator extends AutoCloseable {
         private final List<SagaListener> listeners = new ArrayList<>();
         private final List<StepInterceptor> interceptors = new ArrayList<>();
         private final List<AttemptObserver> attemptObservers = new ArrayList<>();
+        private final List<MetadataProvider> metadataProviders = new ArrayList<>();
         private Executor executor;
         private SagaTimer timer;
         private SagaCodec codec;
@@ -340,6 +342,15 @@ public interface SagaOrchestrator extends AutoCloseable {
             return this;
         }
 
+        /**
+         * Adds attributes to every instance this orchestrator starts (a trace context, say), kept with the instance
+         * and read by its attempts from {@link StepContext#metadata()}; see {@link MetadataProvider}.
+         */
+        public Builder metadataProvider(MetadataProvider provider) {
+            metadataProviders.add(Checks.notNull(provider, "metadataProvider"));
+            return this;
+        }
+
         /** Whether {@link #build()} resumes this node's and orphaned instances at once (default {@code true}). */
         public Builder recoverOnStart(boolean recover) {
             this.recoverOnStart = recover;
@@ -359,7 +370,8 @@ public interface SagaOrchestrator extends AutoCloseable {
                         + " with the given executor; set one or the other");
             }
             OrchestratorConfig config = new OrchestratorConfig(store, List.copyOf(definitions), List.copyOf(listeners),
-                    List.copyOf(interceptors), List.copyOf(attemptObservers), executor, workerThreads, timer,
+                    List.copyOf(interceptors), List.copyOf(attemptObservers), List.copyOf(metadataProviders), executor,
+                    workerThreads, timer,
                     codec != null ? codec : new JacksonCodec(new ObjectMapper().findAndRegisterModules()),
                     nodeId != null ? nodeId : "node-" + UUID.randomUUID().toString().substring(0, 8),
                     leaseDuration, pollInterval, shutdownTimeout, recoverOnStart, timeoutGrace, maxDataLength,

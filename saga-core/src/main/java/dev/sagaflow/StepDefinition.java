@@ -24,12 +24,18 @@ public final class StepDefinition<D> {
     private final ReplyMerger<D, Object> replyMerger;
     private final boolean local;
     private final List<Class<? extends Throwable>> rejectOn;
+    private final SagaDefinition.Command<D> command;
+    private final SagaDefinition.Command<D> compensationCommand;
+    private final String group;
+    private final OutcomeProbe<D> probe;
 
     @SuppressWarnings("unchecked")
     StepDefinition(String name, StepKind kind, StepAction<D> action, AsyncStepAction<D> asyncAction,
             StepAction<D> compensation, AsyncStepAction<D> asyncCompensation, RetryPolicy retryPolicy,
             RetryPolicy compensationRetryPolicy, Duration timeout, Class<?> replyType,
-            ReplyMerger<D, ?> replyMerger, boolean local, List<Class<? extends Throwable>> rejectOn) {
+            ReplyMerger<D, ?> replyMerger, boolean local, List<Class<? extends Throwable>> rejectOn,
+            SagaDefinition.Command<D> command, SagaDefinition.Command<D> compensationCommand, String group,
+            OutcomeProbe<D> probe) {
         this.name = name;
         this.kind = kind;
         this.action = action;
@@ -43,6 +49,33 @@ public final class StepDefinition<D> {
         this.replyMerger = (ReplyMerger<D, Object>) replyMerger;
         this.local = local;
         this.rejectOn = List.copyOf(rejectOn);
+        this.command = command;
+        this.compensationCommand = compensationCommand;
+        this.group = group;
+        this.probe = probe;
+    }
+
+    /** The parallel group this step is a branch of, or {@code null} for a step of its own. */
+    public String group() {
+        return group;
+    }
+
+    /** The probe asked when the step's outcome is unknown, or {@code null}. */
+    public OutcomeProbe<D> probe() {
+        return probe;
+    }
+
+    /**
+     * The command the step's action (or, with {@code compensation}, its compensation) sends through the outbox, or
+     * {@code null} when it runs a handler instead. For the runtime.
+     */
+    public SagaDefinition.Command<D> command(boolean compensation) {
+        return compensation ? compensationCommand : command;
+    }
+
+    /** Whether the step's action or compensation sends a command through the store's outbox. */
+    public boolean sendsCommands() {
+        return command != null || compensationCommand != null;
     }
 
     /**
@@ -87,7 +120,7 @@ public final class StepDefinition<D> {
 
     /** Whether the step has a compensation. */
     public boolean hasCompensation() {
-        return compensation != null || asyncCompensation != null;
+        return compensation != null || asyncCompensation != null || compensationCommand != null;
     }
 
     /** Whether the step waits for a reply after its action ran. */
@@ -142,7 +175,9 @@ public final class StepDefinition<D> {
 
     @Override
     public String toString() {
-        return "Step[" + name + " " + kind + (awaitsReply() ? " awaiting " + replyType.getSimpleName() : "")
+        return "Step[" + name + " " + kind + (group != null ? " in " + group : "")
+                + (command != null ? " sends to " + command.destination() : "")
+                + (awaitsReply() ? " awaiting " + replyType.getSimpleName() : "")
                 + (local ? " local" : "") + ", retry=" + retryPolicy + (timeout != null ? ", timeout=" + timeout : "") + "]";
     }
 }

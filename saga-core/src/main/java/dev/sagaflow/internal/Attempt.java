@@ -20,6 +20,9 @@ final class Attempt<D> {
     private final Instant timeoutAt;
     private final Handler<D> handler;
     private final boolean local;
+    private final dev.sagaflow.SagaDefinition.Command<D> command;
+    private final Transitions.ProbeCause probe;
+    private final Throwable cause;
 
     // Guarded by this.
     private Thread runner;
@@ -28,7 +31,8 @@ final class Attempt<D> {
     private Transition decided;
 
     Attempt(long token, int index, boolean compensation, AttemptContext context, D data, long version,
-            Instant timeoutAt, Handler<D> handler, boolean local) {
+            Instant timeoutAt, Handler<D> handler, boolean local, dev.sagaflow.SagaDefinition.Command<D> command,
+            Transitions.ProbeCause probe, Throwable cause) {
         this.token = token;
         this.index = index;
         this.compensation = compensation;
@@ -38,6 +42,24 @@ final class Attempt<D> {
         this.timeoutAt = timeoutAt;
         this.handler = handler;
         this.local = local;
+        this.command = command;
+        this.probe = probe;
+        this.cause = cause;
+    }
+
+    /** For a probe: why it is asked; {@code null} for an action's or compensation's attempt. */
+    Transitions.ProbeCause probe() {
+        return probe;
+    }
+
+    /** For a probe asked after a timeout: the timeout. */
+    Throwable cause() {
+        return cause;
+    }
+
+    /** The command the attempt sends, for a command step; {@code null} when it runs a handler. */
+    dev.sagaflow.SagaDefinition.Command<D> command() {
+        return command;
     }
 
     long token() {
@@ -99,7 +121,7 @@ final class Attempt<D> {
      * run for a while).
      */
     synchronized boolean interruptIfRunning() {
-        if (runner == null || !handler.synchronous()) {
+        if (runner == null || (handler != null && !handler.synchronous())) {
             return false;
         }
         interrupted = true;

@@ -2,6 +2,7 @@ package dev.sagaflow.internal;
 
 import dev.sagaflow.spi.StepInterceptor;
 import dev.sagaflow.store.InstanceWrite;
+import dev.sagaflow.store.OutboxMessage;
 import dev.sagaflow.store.TransactionalSagaStore;
 import dev.sagaflow.store.TransactionalSagaStore.LocalWorkException;
 import java.util.concurrent.CompletionStage;
@@ -32,12 +33,21 @@ final class AttemptInvoker {
         ObservedAttempt observed = null;
         try {
             log.debug("running {} attempt {}", context.isCompensation() ? "compensation" : "action", context.attempt());
+            if (attempt.probe() != null) {
+                run.onProbe(attempt, probe(run.definition().steps().get(attempt.index()).probe(), attempt.data(),
+                        context));
+                return;
+            }
             if (attempt.local()) {
                 invokeLocal(run, attempt);
                 return;
             }
             beforeAttempt(run, context);
             observed = ObservedAttempt.start(run.host().attemptObservers(), context);
+            if (attempt.command() != null) {
+                sendCommand(run, attempt, observed);
+                return;
+            }
             CompletionStage<D> stage;
             attempt.enter();
             try {
@@ -56,6 +66,49 @@ final class AttemptInvoker {
             finish(run, attempt, observed, null, error);
         } finally {
             restoreMdc(previousStep);
+        }
+    }
+
+    /** A command step: builds its command, and the run records the step as sent with the message in the same write. */
+    private static <D> void sendCommand(SagaRun<D> run, Attempt<D> attempt, ObservedAttempt observed) throws Exception {
+        AttemptContext context = observed.context();
+        Object command;
+        attempt.enter();
+        try {
+            command = attempt.command().factory().command(attempt.data(), context);
+        } finally {
+            attempt.exit();
+            observed.handlerReturned();
+        }
+        if (command == null) {
+            throw new SagaRun.NullHandlerResult("the command of step '" + context.stepName() + "' is null");
+        }
+        RunHost host = run.host();
+        String messageId = java.util.UUID.randomUUID().toString();
+        java.util.Map<String, String> headers = new java.util.HashMap<>(context.headers());
+        headers.put(OutboxMessage.IDEMPOTENCY_KEY_HEADER, context.idempotencyKey());
+        headers.put(OutboxMessage.CORRELATION_ID_HEADER, context.correlationId());
+        headers.put(OutboxMessage.MESSAGE_ID_HEADER, messageId);
+        headers.put(OutboxMessage.SAGA_ID_HEADER, context.sagaId());
+        headers.put(OutboxMessage.SAGA_NAME_HEADER, context.sagaName());
+        headers.put(OutboxMessage.STEP_HEADER, context.stepName());
+        OutboxMessage message = new OutboxMessage(messageId, context.sagaId(), context.sagaName(), context.stepName(),
+                attempt.command().destination(), host.codec().encode(command), headers, host.now());
+        ObservedAttempt.ended(observed, null);
+        if (attempt.markReturned()) {
+            run.onCommand(attempt, message);
+        }
+    }
+
+    /** Asks a step's probe; an exception, or no answer, counts as UNKNOWN. */
+    static <D> dev.sagaflow.ProbeOutcome probe(dev.sagaflow.OutcomeProbe<D> probe, D data, AttemptContext context) {
+        try {
+            dev.sagaflow.ProbeOutcome outcome = probe.probe(data, context);
+            return outcome == null ? dev.sagaflow.ProbeOutcome.UNKNOWN : outcome;
+        } catch (Exception e) {
+            log.warn("the probe of step '{}' of saga {} threw; its outcome stays unknown: {}", context.stepName(),
+                    context.sagaId(), e.toString());
+            return dev.sagaflow.ProbeOutcome.UNKNOWN;
         }
     }
 

@@ -3,6 +3,7 @@ package dev.sagaflow.internal;
 import dev.sagaflow.DefinitionMismatchException;
 import dev.sagaflow.SagaDefinition;
 import dev.sagaflow.UnknownSagaException;
+import dev.sagaflow.store.OutboxStore;
 import dev.sagaflow.store.SagaInstance;
 import dev.sagaflow.store.SagaStore;
 import dev.sagaflow.store.StepState;
@@ -46,6 +47,11 @@ final class Definitions {
             if (step.isLocal() && !(store instanceof TransactionalSagaStore)) {
                 throw new IllegalArgumentException("saga '" + definition.name() + "' step '" + step.name()
                         + "' is local(), which needs a store with transactions (the JDBC store); "
+                        + store.getClass().getSimpleName() + " has none");
+            }
+            if (step.sendsCommands() && !(store instanceof OutboxStore)) {
+                throw new IllegalArgumentException("saga '" + definition.name() + "' step '" + step.name()
+                        + "' sends commands, which needs a store with an outbox (the in-memory and JDBC stores); "
                         + store.getClass().getSimpleName() + " has none");
             }
         }

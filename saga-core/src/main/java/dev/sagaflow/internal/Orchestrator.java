@@ -1,43 +1,33 @@
 package dev.sagaflow.internal;
 
-import dev.sagaflow.IllegalTransitionException;
 import dev.sagaflow.OrchestratorClosedException;
-import dev.sagaflow.ReplyRejectedException;
 import dev.sagaflow.RetryPolicy;
 import dev.sagaflow.SagaDataException;
 import dev.sagaflow.SagaDefinition;
 import dev.sagaflow.SagaEvent;
-import dev.sagaflow.SagaEventType;
 import dev.sagaflow.SagaExecution;
 import dev.sagaflow.SagaInfo;
 import dev.sagaflow.SagaListener;
 import dev.sagaflow.SagaOrchestrator;
 import dev.sagaflow.SagaOutcome;
 import dev.sagaflow.SagaReply;
-import dev.sagaflow.SagaStatus;
-import dev.sagaflow.SagaStoreException;
-import dev.sagaflow.StepStatus;
 import dev.sagaflow.UnknownSagaException;
 import dev.sagaflow.spi.AttemptObserver;
+import dev.sagaflow.spi.MetadataProvider;
 import dev.sagaflow.spi.SagaCodec;
 import dev.sagaflow.spi.SagaTimer;
 import dev.sagaflow.spi.StepInterceptor;
 import dev.sagaflow.store.HistoryEntry;
-import dev.sagaflow.store.InstanceWrite;
 import dev.sagaflow.store.NodeLease;
-import dev.sagaflow.store.RecordedReply;
 import dev.sagaflow.store.SagaCount;
-import dev.sagaflow.store.SagaData;
 import dev.sagaflow.store.SagaInstance;
 import dev.sagaflow.store.SagaQuery;
 import dev.sagaflow.store.SagaStore;
-import dev.sagaflow.store.StepState;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -53,7 +43,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,12 +76,17 @@ public final class Orchestrator implements SagaOrchestrator, RunHost {
     private final List<SagaListener> listeners;
     private final List<StepInterceptor> interceptors;
     private final List<AttemptObserver> attemptObservers;
+    private final List<MetadataProvider> metadataProviders;
     private final Definitions definitions;
     private final Recovery recovery;
+    private final Starts starts = new Starts(this);
+    private final Operations operations = new Operations(this);
     private final ConcurrentHashMap<String, SagaRun<?>> active = new ConcurrentHashMap<>();
     private final Set<CompletableFuture<?>> watched = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closing = new AtomicBoolean();
-    private final AtomicInteger rejectedTasks = new AtomicInteger();
+    /** When the executor's last rejection was logged (System.nanoTime), so a burst logs one line a minute. */
+    private final java.util.concurrent.atomic.AtomicLong rejectionLoggedAt = new java.util.concurrent.atomic.AtomicLong(
+            System.nanoTime() - TimeUnit.MINUTES.toNanos(2));
     private final Object attemptMonitor = new Object();
     private volatile boolean closed;
     private volatile boolean halted;
@@ -110,6 +104,7 @@ public final class Orchestrator implements SagaOrchestrator, RunHost {
         this.listeners = config.listeners();
         this.interceptors = config.interceptors();
         this.attemptObservers = config.attemptObservers();
+        this.metadataProviders = config.metadataProviders();
         this.definitions = new Definitions(config.definitions(), store);
         if (config.timer() != null) {
             this.timer = config.timer();
@@ -169,7 +164,7 @@ public final class Orchestrator implements SagaOrchestrator, RunHost {
 
     @Override
     public <D> SagaExecution<D> start(SagaDefinition<D> definition, D data) {
-        return start(definition, data, null, false);
+        return starts.start(definition, data, null, false);
     }
 
     @Override
@@ -179,178 +174,17 @@ public final class Orchestrator implements SagaOrchestrator, RunHost {
             throw new IllegalArgumentException("saga '" + name + "': idempotencyKey cannot be null or blank");
         }
         Checks.name(idempotencyKey, MAX_IDEMPOTENCY_KEY_LENGTH, "saga '" + name + "': idempotencyKey");
-        return start(definition, data, idempotencyKey, false);
+        return starts.start(definition, data, idempotencyKey, false);
     }
 
     @Override
     public <D> SagaOutcome<D> run(SagaDefinition<D> definition, D data) {
-        SagaExecution<D> execution = start(definition, data, null, true);
+        SagaExecution<D> execution = starts.start(definition, data, null, true);
         try {
             return execution.outcome().join();
         } catch (CompletionException e) {
             throw e.getCause() instanceof RuntimeException runtime ? runtime : e;
         }
-    }
-
-    private <D> SagaExecution<D> start(SagaDefinition<D> given, D data, String idempotencyKey, boolean inline) {
-        Checks.notNull(given, "definition");
-        checkOpen(given.name());
-        // The registered definition's handlers run, as they will on recovery; the given one only names it.
-        RegisteredSaga<D> saga = definitions.registered(given);
-        SagaDefinition<D> definition = saga.definition();
-        if (data == null) {
-            throw new IllegalArgumentException("saga '" + definition.name() + "': data cannot be null");
-        }
-        if (idempotencyKey != null) {
-            Optional<SagaInstance> existing = store.findByIdempotencyKey(definition.name(), idempotencyKey);
-            if (existing.isPresent()) {
-                return existingExecution(saga, existing.get());
-            }
-        }
-        Instant now = now();
-        String id = newId();
-        SagaData encoded = checkedData(definition, id, data);
-        SagaInstance instance = firstInstance(saga, id, encoded, idempotencyKey, now);
-        HistoryEntry started = new HistoryEntry(id, now, SagaEventType.SAGA_STARTED, null, 0, null);
-        if (!insert(definition, InstanceWrite.of(instance, List.of(started), leaseDuration))) {
-            SagaInstance existing = store.findByIdempotencyKey(definition.name(), idempotencyKey)
-                    .orElseThrow(() -> new SagaStoreException("the store refused a new instance of saga '"
-                            + definition.name() + "' with idempotency key '" + idempotencyKey
-                            + "' but holds none with that key", id, null));
-            return existingExecution(saga, existing);
-        }
-        SagaRun<D> run = new SagaRun<>(this, saga, instance, data);
-        SagaRun<?> claimedMeanwhile = active.putIfAbsent(id, run);
-        emit(started, definition.name());
-        if (claimedMeanwhile != null) {
-            // This node's reconciliation found the instance (its insert answered late) and drives it already.
-            return new SagaExecution<>(id, false, outcomeOf(claimedMeanwhile));
-        }
-        if (closed) {
-            // Closed while this saga started: it goes on from the store when a node resumes it.
-            active.remove(id, run);
-            run.stop(closedException(definition.name(), id));
-            return new SagaExecution<>(id, false, run.outcome());
-        }
-        log.debug("saga {} ({}) started", id, definition.name());
-        if (inline) {
-            run.resume(false);
-        } else {
-            execute(() -> run.resume(false));
-        }
-        return new SagaExecution<>(id, false, run.outcome());
-    }
-
-    /** The data encoded, checked against the length limit and read back, so that what starts can be resumed. */
-    private <D> SagaData checkedData(SagaDefinition<D> definition, String id, D data) {
-        SagaData encoded = SagaData.ofValue(data, codec);
-        String json;
-        try {
-            json = encoded.json();
-        } catch (SagaDataException e) {
-            throw new SagaDataException("saga data cannot be stored: " + e.getMessage(), definition.name(), id,
-                    e.getCause());
-        }
-        int limit = maxDataLength();
-        if (json.length() > limit) {
-            throw new SagaDataException("saga data of " + json.length() + " characters is longer than the limit of "
-                    + limit + " (SagaOrchestrator.Builder.maxDataLength and the store's own)", definition.name(), id,
-                    null);
-        }
-        try {
-            if (codec.decode(json, definition.dataType()) == null) {
-                throw new IllegalArgumentException("it reads back as null");
-            }
-        } catch (Exception e) {
-            throw new SagaDataException("saga data of type " + data.getClass().getName() + " serialises but cannot be"
-                    + " read back as " + definition.dataType().getName() + ": " + e.getMessage(), definition.name(), id,
-                    e);
-        }
-        return encoded;
-    }
-
-    /**
-     * Inserts the first state. A failure whose outcome is unknown is resolved by reading back; an insert that did
-     * not land is tried again (it is idempotent by id).
-     *
-     * @return {@code false} if the idempotency key is taken
-     * @throws SagaStoreException if the outcome stays unknown: the saga may have been recorded, and if so runs
-     */
-    private boolean insert(SagaDefinition<?> definition, InstanceWrite write) {
-        String id = write.instance().id();
-        for (int attempt = 1; ; attempt++) {
-            SagaStoreException failure;
-            try {
-                return store.insert(write);
-            } catch (SagaDataException e) {
-                throw new SagaDataException("saga data cannot be stored: " + e.getMessage(), definition.name(), id,
-                        e.getCause());
-            } catch (IllegalArgumentException e) {
-                if (attempt > 1 && store.find(id).isPresent()) {
-                    return true;
-                }
-                throw e;
-            } catch (SagaStoreException e) {
-                if (e.isPermanent()) {
-                    throw new SagaStoreException("the store refused saga '" + definition.name() + "' for good: "
-                            + e.getMessage(), id, e, SagaStoreException.Failure.PERMANENT);
-                }
-                failure = e;
-            }
-            try {
-                if (store.find(id).isPresent()) {
-                    return true;
-                }
-            } catch (RuntimeException readFailure) {
-                failure.addSuppressed(readFailure);
-                throw unknownStart(definition, id, failure);
-            }
-            if (attempt >= INSERT_TRIES) {
-                throw new SagaStoreException("saga '" + definition.name() + "' could not be started: the store failed "
-                        + INSERT_TRIES + " times and holds no such instance: " + failure.getMessage(), id, failure,
-                        SagaStoreException.Failure.TRANSIENT);
-            }
-        }
-    }
-
-    private SagaStoreException unknownStart(SagaDefinition<?> definition, String id, SagaStoreException cause) {
-        return new SagaStoreException("saga '" + definition.name() + "' may or may not have started: the store"
-                + " failed and could not be read back (" + cause.getMessage() + "). If it was recorded, it runs; look it"
-                + " up with find(sagaId), or start it again with the same idempotency key", id, cause,
-                SagaStoreException.Failure.OUTCOME_UNKNOWN);
-    }
-
-    private <D> SagaInstance firstInstance(RegisteredSaga<D> saga, String id, SagaData data, String key, Instant now) {
-        SagaDefinition<D> definition = saga.definition();
-        StepState[] steps = saga.pendingSteps();
-        steps[0] = steps[0].started(now);
-        Instant deadline = definition.timeout().map(now::plus).orElse(null);
-        return new SagaInstance(id, definition.name(), definition.version(), definition.fingerprint(), key,
-                SagaStatus.RUNNING, data, List.of(steps), now, now, deadline, nodeId, null, 1, null, Map.of());
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <D> CompletableFuture<SagaOutcome<D>> outcomeOf(SagaRun<?> run) {
-        return (CompletableFuture<SagaOutcome<D>>) (Object) run.outcome();
-    }
-
-    private <D> SagaExecution<D> existingExecution(RegisteredSaga<D> saga, SagaInstance existing) {
-        SagaRun<?> run = active.get(existing.id());
-        if (run != null) {
-            return new SagaExecution<>(existing.id(), true, outcomeOf(run));
-        }
-        CompletableFuture<SagaOutcome<D>> outcome = new CompletableFuture<>();
-        if (existing.status().isLive()) {
-            watch(existing.id(), saga.definition(), outcome);
-        } else {
-            outcome.complete(finishedOutcome(saga.definition(), existing));
-        }
-        return new SagaExecution<>(existing.id(), true, outcome);
-    }
-
-    private <D> SagaOutcome<D> finishedOutcome(SagaDefinition<D> definition, SagaInstance instance) {
-        D data = decode(definition, instance);
-        return new SagaOutcome<>(instance.id(), definition.name(), instance.status(), data, instance.error());
     }
 
     @Override
@@ -402,179 +236,17 @@ public final class Orchestrator implements SagaOrchestrator, RunHost {
 
     @Override
     public void reply(SagaReply reply) {
-        Checks.notNull(reply, "reply");
-        checkOpen(null);
-        Object payload = reply.payload();
-        String payloadJson;
-        try {
-            payloadJson = payload == null ? null : codec.encode(payload);
-        } catch (Exception e) {
-            throw new IllegalArgumentException("the payload of the reply for step '" + reply.step() + "' of saga "
-                    + "instance " + reply.sagaId() + " cannot be serialised: " + e.getMessage(), e);
-        }
-        RecordedReply recorded = new RecordedReply(reply.sagaId(), reply.step(), reply.succeeded(), payloadJson,
-                errors.clean(reply.reason()), now());
-        SagaRun.Incoming incoming = new SagaRun.Incoming(recorded, payload);
-        for (int tries = 0; tries < DELIVERY_TRIES; tries++) {
-            SagaRun<?> run = active.get(reply.sagaId());
-            if (run != null) {
-                run.deliver(incoming);
-                return;
-            }
-            if (deliverElsewhere(incoming)) {
-                return;
-            }
-        }
-        throw new SagaStoreException("the reply for step '" + reply.step() + "' could not be delivered: the instance"
-                + " kept changing under it; deliver it again", reply.sagaId(), null,
-                SagaStoreException.Failure.TRANSIENT);
-    }
-
-    /**
-     * Delivers a reply for an instance this node does not drive. If the step waits for it, this node takes the
-     * instance over and applies it; if the step's action still runs on another node, the reply is recorded in
-     * the store for that node (or whoever resumes the instance) to apply. Returns {@code false} if a race was
-     * lost and the delivery should be tried again.
-     */
-    private boolean deliverElsewhere(SagaRun.Incoming incoming) {
-        String id = incoming.recorded().sagaId();
-        String step = incoming.step();
-        SagaInstance instance = store.find(id).orElse(null);
-        if (instance == null) {
-            throw new ReplyRejectedException("reply rejected: there is no such saga instance", null, id, step);
-        }
-        RegisteredSaga<?> saga = definitions.resolve(instance, nodeId);
-        requireConsistent(saga.definition(), instance);
-        String problem = SagaRun.replyProblem(saga.definition(), instance, step);
-        if (problem != null) {
-            throw rejectedReply(saga, instance, step, problem);
-        }
-        if (instance.step(step).status() == StepStatus.AWAITING_REPLY) {
-            SagaRun<?> run = adopt(saga, instance);
-            if (run == null) {
-                return false;
-            }
-            try {
-                run.deliver(incoming);
-            } catch (RuntimeException e) {
-                execute(() -> run.resume(false));
-                throw e;
-            }
-            return true;
-        }
-        if (!store.recordReply(incoming.recorded())) {
-            throw rejectedReply(saga, instance, step, "a reply for step '" + step + "' is already recorded");
-        }
-        // If the action returned meanwhile, its node may have looked for recorded replies before this one was
-        // written: look again, and take over to apply it if the step now waits.
-        SagaInstance again = store.find(id).orElse(null);
-        if (again != null && again.status() == SagaStatus.RUNNING
-                && again.step(step).status() == StepStatus.AWAITING_REPLY) {
-            SagaRun<?> run = adopt(saga, again);
-            if (run != null) {
-                execute(() -> run.resume(false));
-            }
-        }
-        return true;
-    }
-
-    private ReplyRejectedException rejectedReply(RegisteredSaga<?> saga, SagaInstance instance, String step,
-            String problem) {
-        emit(new HistoryEntry(instance.id(), now(), SagaEventType.REPLY_REJECTED, step, 0, problem), saga.name());
-        return new ReplyRejectedException("reply rejected: " + problem, saga.name(), instance.id(), step);
-    }
-
-    /** Takes over a live instance that another node (or none) drives, to act on it here; null if the race was lost. */
-    private <D> SagaRun<D> adopt(RegisteredSaga<D> saga, SagaInstance instance) {
-        requireConsistent(saga.definition(), instance);
-        D data = decode(saga.definition(), instance);
-        Instant now = now();
-        SagaInstance claimed = instance.claimedBy(nodeId, null, now);
-        if (!store.update(instance.version(), InstanceWrite.of(claimed, List.of(), leaseDuration))) {
-            return null;
-        }
-        SagaRun<D> run = new SagaRun<>(this, saga, claimed, data);
-        return register(run) ? run : null;
-    }
-
-    /** Registers a run as the one driving its instance here; false if another run does, or the node closed. */
-    private boolean register(SagaRun<?> run) {
-        if (active.putIfAbsent(run.id(), run) != null) {
-            return false;
-        }
-        if (closed) {
-            active.remove(run.id(), run);
-            run.stop(closedException(run.definition().name(), run.id()));
-            return false;
-        }
-        return true;
+        operations.reply(reply);
     }
 
     @Override
     public void abort(String sagaId, String reason) {
-        Checks.notBlank(sagaId, "sagaId");
-        String why = reason == null || reason.isBlank() ? "aborted by an operator" : reason;
-        checkOpen(null);
-        for (int tries = 0; tries < DELIVERY_TRIES; tries++) {
-            SagaRun<?> run = active.get(sagaId);
-            if (run == null) {
-                SagaInstance instance = store.find(sagaId)
-                        .orElseThrow(() -> new UnknownSagaException("no such saga instance", null, sagaId));
-                RegisteredSaga<?> saga = definitions.resolve(instance, nodeId);
-                requireConsistent(saga.definition(), instance);
-                String problem = Transitions.abortProblem(saga.definition(), instance);
-                if (problem != null) {
-                    throw new IllegalTransitionException("cannot abort: " + problem, saga.name(), sagaId, null);
-                }
-                run = adopt(saga, instance);
-                if (run != null) {
-                    abortAdopted(run, why);
-                    return;
-                }
-                continue;
-            }
-            run.abort(why);
-            return;
-        }
-        throw new SagaStoreException("could not abort: the instance kept changing; try again", sagaId, null,
-                SagaStoreException.Failure.TRANSIENT);
-    }
-
-    private static void abortAdopted(SagaRun<?> run, String reason) {
-        try {
-            run.abort(reason);
-        } catch (RuntimeException e) {
-            run.resume(false);
-            throw e;
-        }
+        operations.abort(sagaId, reason);
     }
 
     @Override
     public SagaExecution<?> retry(String sagaId) {
-        Checks.notBlank(sagaId, "sagaId");
-        checkOpen(null);
-        SagaInstance instance = store.find(sagaId)
-                .orElseThrow(() -> new UnknownSagaException("no such saga instance", null, sagaId));
-        return retry(definitions.resolve(instance, nodeId), instance);
-    }
-
-    private <D> SagaExecution<D> retry(RegisteredSaga<D> saga, SagaInstance instance) {
-        if (instance.status() != SagaStatus.FAILED) {
-            throw new IllegalTransitionException("cannot retry: the saga is " + instance.status()
-                    + "; only a FAILED saga can be retried (FAILED -> RUNNING or COMPENSATING)", saga.name(),
-                    instance.id(), null);
-        }
-        requireConsistent(saga.definition(), instance);
-        SagaRun<D> run = new SagaRun<>(this, saga, instance, decode(saga.definition(), instance));
-        if (!register(run)) {
-            throw new IllegalTransitionException("cannot retry: the saga is being retried already", saga.name(),
-                    instance.id(), null);
-        }
-        Runnable next = run.operatorRetried();
-        if (next != null) {
-            execute(next);
-        }
-        return new SagaExecution<>(instance.id(), false, run.outcome());
+        return operations.retry(sagaId);
     }
 
     @Override
@@ -691,6 +363,38 @@ public final class Orchestrator implements SagaOrchestrator, RunHost {
         return active.get(id);
     }
 
+    /** Registers a run as the one driving its instance here; false if another run does, or the node closed. */
+    boolean register(SagaRun<?> run) {
+        if (active.putIfAbsent(run.id(), run) != null) {
+            return false;
+        }
+        if (closed) {
+            active.remove(run.id(), run);
+            run.stop(closedException(run.definition().name(), run.id()));
+            return false;
+        }
+        return true;
+    }
+
+    /** Registers a run that just started its instance; returns the run that drives it already, if one does. */
+    SagaRun<?> registerStarted(SagaRun<?> run) {
+        return active.putIfAbsent(run.id(), run);
+    }
+
+    List<MetadataProvider> metadataProviders() {
+        return metadataProviders;
+    }
+
+    @SuppressWarnings("unchecked")
+    static <D> CompletableFuture<SagaOutcome<D>> outcomeOf(SagaRun<?> run) {
+        return (CompletableFuture<SagaOutcome<D>>) (Object) run.outcome();
+    }
+
+    <D> SagaOutcome<D> finishedOutcome(SagaDefinition<D> definition, SagaInstance instance) {
+        D data = decode(definition, instance);
+        return new SagaOutcome<>(instance.id(), definition.name(), instance.status(), data, instance.error());
+    }
+
     Collection<SagaRun<?>> runs() {
         return active.values();
     }
@@ -745,23 +449,28 @@ public final class Orchestrator implements SagaOrchestrator, RunHost {
         log.info("Sagaflow orchestrator on node {} halted", nodeId);
     }
 
+    /**
+     * Waits, up to the shutdown timeout, until no run has an attempt under way. The runs are looked at without
+     * holding the monitor (a run calls {@link #attemptFinished()} under its own lock), and the wait is short, so a
+     * notification that comes between the look and the wait costs a few milliseconds, never a deadlock.
+     */
     private void awaitAttempts() {
         long deadline = System.nanoTime() + shutdownTimeout.toNanos();
-        synchronized (attemptMonitor) {
-            while (active.values().stream().anyMatch(SagaRun::hasRunningHandlers)) {
-                long remaining = deadline - System.nanoTime();
-                if (remaining <= 0) {
-                    for (SagaRun<?> run : active.values()) {
-                        if (run.hasRunningHandlers()) {
-                            log.warn("saga {} ({}): an attempt still runs after the shutdown timeout of {}; the"
-                                    + " saga is resumed from the store", run.id(), run.definition().name(),
-                                    shutdownTimeout);
-                        }
+        while (active.values().stream().anyMatch(SagaRun::hasRunningHandlers)) {
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                for (SagaRun<?> run : active.values()) {
+                    if (run.hasRunningHandlers()) {
+                        log.warn("saga {} ({}): an attempt still runs after the shutdown timeout of {}; the"
+                                + " saga is resumed from the store", run.id(), run.definition().name(),
+                                shutdownTimeout);
                     }
-                    return;
                 }
+                return;
+            }
+            synchronized (attemptMonitor) {
                 try {
-                    attemptMonitor.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining)));
+                    attemptMonitor.wait(Math.max(1, Math.min(50, TimeUnit.NANOSECONDS.toMillis(remaining))));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return;
@@ -854,6 +563,11 @@ public final class Orchestrator implements SagaOrchestrator, RunHost {
     }
 
     @Override
+    public long leaseEpoch() {
+        return recovery.leaseEpoch();
+    }
+
+    @Override
     public void awaitLease(SagaRun<?> run) {
         recovery.awaitLease(run);
     }
@@ -931,17 +645,17 @@ public final class Orchestrator implements SagaOrchestrator, RunHost {
                     log.error("Sagaflow task failed", t);
                 }
             });
-            if (attempt > 1) {
-                rejectedTasks.decrementAndGet();
-            }
         } catch (RejectedExecutionException e) {
             if (closed) {
                 log.debug("task rejected by the executor after close: {}", e.toString());
                 return;
             }
-            if (attempt == 1 && rejectedTasks.getAndIncrement() == 0) {
-                log.warn("the executor rejected a Sagaflow task; it is tried again shortly (the pool is too small or"
-                        + " its queue too short for the sagas it runs): {}", e.toString());
+            long logged = rejectionLoggedAt.get();
+            long now = System.nanoTime();
+            if (now - logged > TimeUnit.MINUTES.toNanos(1) && rejectionLoggedAt.compareAndSet(logged, now)) {
+                log.warn("the executor rejected a Sagaflow task; it is tried again shortly, as are the others it"
+                        + " rejects (the pool is too small or its queue too short for the sagas it runs): {}",
+                        e.toString());
             }
             timer.schedule(REJECTED_TASK_BACKOFF.delayBefore(Math.min(attempt + 1, 20)),
                     () -> execute(task, attempt + 1));
@@ -974,7 +688,7 @@ public final class Orchestrator implements SagaOrchestrator, RunHost {
 
     // ---------------------------------------------------------------- helpers
 
-    private void checkOpen(String sagaName) {
+    void checkOpen(String sagaName) {
         if (closed) {
             throw new OrchestratorClosedException("the orchestrator on node " + nodeId + " is "
                     + (recovery.isFenced() ? "fenced: another process registered the same node id" : "closed"),
@@ -983,7 +697,7 @@ public final class Orchestrator implements SagaOrchestrator, RunHost {
     }
 
     /** Refuses to act on a stored instance whose steps do not fit its definition. */
-    private static void requireConsistent(SagaDefinition<?> definition, SagaInstance instance) {
+    static void requireConsistent(SagaDefinition<?> definition, SagaInstance instance) {
         String problem = Transitions.stateProblem(definition, instance);
         if (problem != null) {
             throw new dev.sagaflow.DefinitionMismatchException("the stored instance cannot be resumed: " + problem,
@@ -991,7 +705,7 @@ public final class Orchestrator implements SagaOrchestrator, RunHost {
         }
     }
 
-    private <D> D decode(SagaDefinition<D> definition, SagaInstance instance) {
+    <D> D decode(SagaDefinition<D> definition, SagaInstance instance) {
         D data;
         try {
             data = instance.data().decode(definition.dataType(), codec);
@@ -1004,17 +718,5 @@ public final class Orchestrator implements SagaOrchestrator, RunHost {
                     definition.name(), instance.id(), null);
         }
         return data;
-    }
-
-    /**
-     * A random (version 4) UUID from the thread's own generator: unique for all practical purposes,
-     * and unlike {@code UUID.randomUUID()} it takes no lock shared by every starting thread. Ids are
-     * not secrets; hosts authenticate whoever delivers replies.
-     */
-    private static String newId() {
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        long high = (random.nextLong() & ~0xF000L) | 0x4000L;
-        long low = (random.nextLong() & ~(0xC000L << 48)) | (0x8000L << 48);
-        return new UUID(high, low).toString();
     }
 }

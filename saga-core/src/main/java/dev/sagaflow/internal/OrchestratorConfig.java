@@ -3,6 +3,7 @@ package dev.sagaflow.internal;
 import dev.sagaflow.SagaDefinition;
 import dev.sagaflow.SagaListener;
 import dev.sagaflow.spi.AttemptObserver;
+import dev.sagaflow.spi.MetadataProvider;
 import dev.sagaflow.spi.SagaCodec;
 import dev.sagaflow.spi.SagaTimer;
 import dev.sagaflow.spi.StepInterceptor;
@@ -22,6 +23,7 @@ public record OrchestratorConfig(
         List<SagaListener> listeners,
         List<StepInterceptor> interceptors,
         List<AttemptObserver> attemptObservers,
+        List<MetadataProvider> metadataProviders,
         Executor executor,
         int workerThreads,
         SagaTimer timer,

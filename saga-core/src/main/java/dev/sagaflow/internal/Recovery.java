@@ -52,6 +52,11 @@ final class Recovery {
     private final AtomicBoolean ownInstancesClaimed = new AtomicBoolean();
     private final AtomicBoolean renewing = new AtomicBoolean();
     private volatile Instant leaseHeldUntil;
+    /**
+     * Advances whenever a renewal succeeds after the lease had run out: every run must then read its instance
+     * again before its next attempt, since another node may have taken it meanwhile.
+     */
+    private volatile long leaseEpoch;
     private volatile boolean fenced;
     private volatile SagaTimer.Scheduled renewTask;
     private volatile SagaTimer.Scheduled pollTask;
@@ -117,7 +122,15 @@ final class Recovery {
 
     // ---------------------------------------------------------------- leases
 
-    /** Whether this node's leases are known to hold now: it renewed (or registered) less than a lease ago. */
+    /** The lease epoch; see {@link #leaseHeld()}. */
+    long leaseEpoch() {
+        return leaseEpoch;
+    }
+
+    /**
+     * Whether this node's leases are known to hold now: it renewed (or registered) less than a lease ago. A run
+     * also checks that the {@link #leaseEpoch()} has not moved since it last read its instance.
+     */
     boolean leaseHeld() {
         Instant until = leaseHeldUntil;
         return !fenced && until != null && node.now().isBefore(until);
@@ -159,10 +172,17 @@ final class Recovery {
                 return;
             }
             Instant started = node.now();
+            Instant held = leaseHeldUntil;
+            boolean lapsed = held == null || !started.isBefore(held);
             LeaseRenewal renewal = store.renewLeases(lease);
             if (!renewal.nodeHeld()) {
                 fence();
                 return;
+            }
+            if (lapsed) {
+                leaseEpoch++;
+                log.info("node {} renewed its leases after they had run out; its sagas read their instances again"
+                        + " before their next attempt", lease.nodeId());
             }
             leaseHeldUntil = started.plus(lease.lease());
             log.debug("renewed {} lease(s)", renewal.renewed());
@@ -182,6 +202,7 @@ final class Recovery {
         List<SagaRun<?>> runs = new ArrayList<>(waitingForLease);
         for (SagaRun<?> run : runs) {
             waitingForLease.remove(run);
+            long epoch = leaseEpoch;
             node.execute(() -> {
                 SagaInstance stored;
                 try {
@@ -190,7 +211,7 @@ final class Recovery {
                     awaitLease(run);
                     return;
                 }
-                run.leaseConfirmed(stored);
+                run.leaseConfirmed(stored, epoch);
             });
         }
     }

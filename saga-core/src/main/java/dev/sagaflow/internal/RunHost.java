@@ -42,6 +42,9 @@ interface RunHost {
     /** Whether this node's leases are known to hold now (it renewed within its lease). */
     boolean leaseHeld();
 
+    /** Advances when a renewal succeeded after the lease had run out: runs must read their instance again. */
+    long leaseEpoch();
+
     /** Calls {@code run.leaseConfirmed(...)} once the lease is renewed and the run's instance re-read. */
     void awaitLease(SagaRun<?> run);
 

@@ -8,6 +8,7 @@ import dev.sagaflow.StepDefinition;
 import dev.sagaflow.StepStatus;
 import dev.sagaflow.spi.SagaCodec;
 import dev.sagaflow.store.HistoryEntry;
+import dev.sagaflow.store.OutboxMessage;
 import dev.sagaflow.store.SagaData;
 import dev.sagaflow.store.SagaInstance;
 import dev.sagaflow.store.StepState;
@@ -38,8 +39,18 @@ final class Transitions {
      * @param owner the deciding node's id, the owner of the next state while it is live
      * @param codec encodes new saga data
      * @param random jitter for retry delays, in [0, 1)
+     * @param inFlight the steps whose attempts run on the deciding node now: a parallel branch that is due but has
+     *     not started is given up without having taken effect
      */
-    record Env(Instant now, String owner, SagaCodec codec, DoubleSupplier random) {
+    record Env(Instant now, String owner, SagaCodec codec, DoubleSupplier random, Set<Integer> inFlight) {
+        Env(Instant now, String owner, SagaCodec codec, DoubleSupplier random) {
+            this(now, owner, codec, random, Set.of());
+        }
+
+        /** This environment, with {@code steps} in flight. */
+        Env running(Set<Integer> steps) {
+            return new Env(now, owner, codec, random, Set.copyOf(steps));
+        }
     }
 
     /** What the run does once the transition is written. */
@@ -67,26 +78,53 @@ final class Transitions {
      * @param consumedReplies the recorded replies the transition consumes
      */
     record Transition(SagaInstance next, List<HistoryEntry> history, Object data, Then then,
-            Set<String> consumedReplies) {
+            Set<String> consumedReplies, List<OutboxMessage> outbox) {
         Transition consuming(Set<String> steps) {
-            return new Transition(next, history, data, then, steps);
+            return new Transition(next, history, data, then, steps, outbox);
+        }
+
+        Transition sending(List<OutboxMessage> messages) {
+            return new Transition(next, history, data, then, consumedReplies, messages);
         }
     }
 
     /** Something that moves an instance. */
     sealed interface Event permits Resumed, Succeeded, Failed, ReplyApplied, ReplyRefused, Aborted, OperatorRetried,
-            MarkedFailed {
-    }
-
-    /** The current step (or compensation) was found RUNNING after a crash or a takeover and will run again. */
-    record Resumed() implements Event {
+            MarkedFailed, Probed {
     }
 
     /**
-     * An attempt returned {@code result}. For an awaiting step's action, the step now waits for its reply
-     * until {@code replyTimeoutAt} ({@code null}: no timeout).
+     * The steps (or compensations) whose attempts are due were found so after a crash or a takeover and will run
+     * again; {@code probed} holds what a probe said of some of them (absent: no probe was asked).
      */
-    record Succeeded(int index, boolean compensation, Object result, Instant replyTimeoutAt) implements Event {
+    record Resumed(java.util.Map<Integer, dev.sagaflow.ProbeOutcome> probed) implements Event {
+        Resumed() {
+            this(java.util.Map.of());
+        }
+    }
+
+    /** Why a step's probe was asked. */
+    enum ProbeCause {
+        /** The step's attempt (or its wait for a reply) timed out. */
+        TIMED_OUT,
+        /** The step is about to be compensated, having failed as possibly done. */
+        COMPENSATING
+    }
+
+    /** A probe asked the participant of step {@code index} whether its action took effect. */
+    record Probed(int index, ProbeCause cause, dev.sagaflow.ProbeOutcome outcome, Throwable timeout) implements Event {
+    }
+
+    /**
+     * An attempt returned {@code result} ({@code null}: the data is unchanged), sending {@code outbox} (a command
+     * step's command). For an awaiting step's action, the step now waits for its reply until {@code replyTimeoutAt}
+     * ({@code null}: no timeout).
+     */
+    record Succeeded(int index, boolean compensation, Object result, Instant replyTimeoutAt,
+            List<OutboxMessage> outbox) implements Event {
+        Succeeded(int index, boolean compensation, Object result, Instant replyTimeoutAt) {
+            this(index, compensation, result, replyTimeoutAt, List.of());
+        }
     }
 
     /**
@@ -130,11 +168,14 @@ final class Transitions {
      */
     static Transition decide(SagaDefinition<?> definition, SagaInstance instance, Event event, Env env) {
         Builder b = new Builder(definition, instance, env);
-        if (event instanceof Resumed) {
-            return b.resumed();
+        if (event instanceof Resumed e) {
+            return b.resumed(e.probed());
+        } else if (event instanceof Probed e) {
+            return b.probed(e);
         } else if (event instanceof Succeeded e) {
-            return e.compensation() ? b.compensationSucceeded(e.index(), e.result())
+            Transition transition = e.compensation() ? b.compensationSucceeded(e.index(), e.result())
                     : b.actionSucceeded(e.index(), e.result(), e.replyTimeoutAt());
+            return e.outbox().isEmpty() ? transition : transition.sending(e.outbox());
         } else if (event instanceof Failed e) {
             return e.compensation() ? b.compensationFailed(e) : b.actionFailed(e);
         } else if (event instanceof ReplyApplied e) {
@@ -169,6 +210,62 @@ final class Transitions {
             }
         }
         return -1;
+    }
+
+    /**
+     * The indexes of the steps the instance is at: while compensating the COMPENSATING ones, otherwise the RUNNING
+     * and AWAITING_REPLY ones (more than one in a parallel group). Empty for a finished or FAILED instance.
+     */
+    static List<Integer> activeIndexes(SagaInstance instance) {
+        List<StepState> steps = instance.steps();
+        boolean compensating = instance.status() == SagaStatus.COMPENSATING;
+        List<Integer> active = new ArrayList<>(2);
+        if (!instance.status().isLive()) {
+            return active;
+        }
+        for (int i = 0; i < steps.size(); i++) {
+            StepStatus status = steps.get(i).status();
+            if (compensating ? status == StepStatus.COMPENSATING
+                    : status == StepStatus.RUNNING || status == StepStatus.AWAITING_REPLY) {
+                active.add(i);
+            }
+        }
+        return active;
+    }
+
+    /** The steps a new instance starts with: its first step, or the first branches of its first group. */
+    static StepState[] firstSteps(SagaDefinition<?> definition, StepState[] pending, Instant now) {
+        StepState[] steps = pending.clone();
+        for (int i : startable(definition, steps, 0)) {
+            steps[i] = steps[i].started(now);
+        }
+        return steps;
+    }
+
+    /**
+     * The steps that start when the saga reaches step {@code index}: that step, or, if it begins a parallel
+     * group, as many of the group's branches as may run at once.
+     */
+    private static List<Integer> startable(SagaDefinition<?> definition, StepState[] steps, int index) {
+        var group = definition.groupOf(index).orElse(null);
+        if (group == null) {
+            return List.of(index);
+        }
+        List<Integer> start = new ArrayList<>();
+        int running = 0;
+        for (int i = group.first(); i < group.end(); i++) {
+            StepStatus status = steps[i].status();
+            if (status == StepStatus.RUNNING || status == StepStatus.AWAITING_REPLY) {
+                running++;
+            }
+        }
+        for (int i = group.first(); i < group.end() && running < group.maxParallel(); i++) {
+            if (steps[i].status() == StepStatus.PENDING) {
+                start.add(i);
+                running++;
+            }
+        }
+        return start;
     }
 
     /** The current step's index, or an exception naming the saga if the live instance has none. */
@@ -216,7 +313,7 @@ final class Transitions {
             return "its stored steps " + stored + " are not the steps " + definition.stepNames() + " of saga '"
                     + definition.name() + "' version " + definition.version();
         }
-        if (instance.status().isLive() && currentIndex(instance) < 0) {
+        if (instance.status().isLive() && activeIndexes(instance).isEmpty()) {
             return "it is " + instance.status() + " but no step is "
                     + (instance.status() == SagaStatus.COMPENSATING ? "COMPENSATING" : "RUNNING or AWAITING_REPLY")
                     + ": " + instance.steps();
@@ -242,19 +339,69 @@ final class Transitions {
             this.steps = instance.steps().toArray(new StepState[0]);
         }
 
-        Transition resumed() {
-            int index = requireCurrent(definition, instance);
-            StepState step = steps[index];
+        Transition resumed(java.util.Map<Integer, dev.sagaflow.ProbeOutcome> probed) {
             boolean compensating = instance.status() == SagaStatus.COMPENSATING;
-            // Record the re-run before running it, so a crash loop still counts attempts. A local step's
-            // interrupted attempt rolled back with its transaction, so it did not take effect.
-            StepState resumed = compensating ? step.compensationResumed()
-                    : step.resumed(!definition.steps().get(index).isLocal());
-            set(index, resumed);
-            HistoryEntry entry = entry(SagaEventType.STEP_RESUMED, step.name(),
-                    compensating ? resumed.compensationAttempts() : resumed.attempts(),
-                    compensating ? "compensation resumed from the store" : "action resumed from the store");
-            return keepData(instance.status(), instance.error(), List.of(entry), Then.ATTEMPT);
+            List<HistoryEntry> entries = new ArrayList<>();
+            Integer applied = null;
+            for (int index : activeIndexes(instance)) {
+                StepState step = steps[index];
+                if (step.status() == StepStatus.AWAITING_REPLY || (step.wakeAt() != null && step.wakeAt().isAfter(now))) {
+                    continue;
+                }
+                dev.sagaflow.ProbeOutcome outcome = probed.get(index);
+                if (outcome != null) {
+                    entries.add(entry(SagaEventType.STEP_PROBED, step.name(), step.attempts(), outcome.name()));
+                }
+                if (outcome == dev.sagaflow.ProbeOutcome.APPLIED && applied == null) {
+                    applied = index;
+                    continue;
+                }
+                // Record the re-run before running it, so a crash loop still counts attempts. A local step's
+                // interrupted attempt rolled back with its transaction, so it did not take effect; nor did one a
+                // probe says did not.
+                boolean possiblyDone = !definition.steps().get(index).isLocal()
+                        && outcome != dev.sagaflow.ProbeOutcome.NOT_APPLIED;
+                StepState resumed = compensating ? step.compensationResumed() : step.resumed(possiblyDone);
+                set(index, resumed);
+                entries.add(entry(SagaEventType.STEP_RESUMED, step.name(),
+                        compensating ? resumed.compensationAttempts() : resumed.attempts(),
+                        compensating ? "compensation resumed from the store" : "action resumed from the store"));
+            }
+            if (applied != null) {
+                // The interrupted attempt took effect: the step succeeded, with the data as it was.
+                return succeededWith(applied, null, entries);
+            }
+            return keepData(instance.status(), instance.error(), entries, Then.ATTEMPT);
+        }
+
+        Transition probed(Probed probe) {
+            int index = probe.index();
+            StepState step = steps[index];
+            HistoryEntry entry = entry(SagaEventType.STEP_PROBED, step.name(), step.attempts(), probe.outcome().name());
+            if (probe.cause() == ProbeCause.COMPENSATING) {
+                StepState compensating = expect(index, StepStatus.COMPENSATING);
+                if (probe.outcome() != dev.sagaflow.ProbeOutcome.NOT_APPLIED) {
+                    throw new IllegalStateException("only a NOT_APPLIED probe before a compensation is written");
+                }
+                // The action never took effect: nothing to undo.
+                set(index, compensating.compensated(now));
+                List<HistoryEntry> entries = List.of(entry, entry(SagaEventType.COMPENSATION_SUCCEEDED, step.name(),
+                        0, "skipped: the probe says the action did not take effect"));
+                return compensateFrom(instance.error(), entries, null);
+            }
+            String message = describeTimeout(step, probe.timeout());
+            switch (probe.outcome()) {
+                case APPLIED:
+                    return succeededWith(index, null, List.of(entry));
+                case NOT_APPLIED:
+                    return actionFailed(new Failed(index, false, probe.timeout(), message, false, true), List.of(entry));
+                default:
+                    return actionFailed(new Failed(index, false, probe.timeout(), message, true, true), List.of(entry));
+            }
+        }
+
+        private String describeTimeout(StepState step, Throwable timeout) {
+            return timeout == null ? "timed out" : timeout.getClass().getSimpleName() + ": " + timeout.getMessage();
         }
 
         Transition actionSucceeded(int index, Object result, Instant replyTimeoutAt) {
@@ -262,24 +409,58 @@ final class Transitions {
             if (definition.steps().get(index).awaitsReply()) {
                 set(index, step.awaitingReply(replyTimeoutAt));
                 HistoryEntry entry = entry(SagaEventType.STEP_AWAITING_REPLY, step.name(), step.attempts(), null);
-                return withData(SagaStatus.RUNNING, instance.error(), List.of(entry), result, Then.AWAIT_REPLY);
+                return result == null ? keepData(SagaStatus.RUNNING, instance.error(), List.of(entry), Then.AWAIT_REPLY)
+                        : withData(SagaStatus.RUNNING, instance.error(), List.of(entry), result, Then.AWAIT_REPLY);
             }
             return stepSucceeded(index, result);
         }
 
         Transition stepSucceeded(int index, Object result) {
+            return succeededWith(index, result, List.of());
+        }
+
+        /**
+         * Step {@code index} succeeded with {@code result} ({@code null}: the data unchanged); {@code earlier}
+         * entries come first. The next step starts, or the group's next branches, or the saga completes.
+         */
+        Transition succeededWith(int index, Object result, List<HistoryEntry> earlier) {
             StepState step = steps[index];
             set(index, step.succeeded(now));
-            HistoryEntry entry = entry(SagaEventType.STEP_SUCCEEDED, step.name(), step.attempts(), null);
-            if (index + 1 < steps.length) {
-                set(index + 1, steps[index + 1].started(now));
-                return withData(SagaStatus.RUNNING, null, List.of(entry), result, Then.ATTEMPT);
+            List<HistoryEntry> entries = new ArrayList<>(earlier);
+            entries.add(entry(SagaEventType.STEP_SUCCEEDED, step.name(), step.attempts(), null));
+            int next = index + 1;
+            var group = definition.groupOf(index).orElse(null);
+            if (group != null) {
+                boolean allDone = true;
+                for (int i = group.first(); i < group.end(); i++) {
+                    allDone &= steps[i].status() == StepStatus.SUCCEEDED;
+                }
+                if (!allDone) {
+                    for (int i : startable(definition, steps, group.first())) {
+                        set(i, steps[i].started(now));
+                    }
+                    return result == null ? keepData(SagaStatus.RUNNING, instance.error(), entries, Then.ATTEMPT)
+                            : withData(SagaStatus.RUNNING, instance.error(), entries, result, Then.ATTEMPT);
+                }
+                next = group.end();
             }
-            List<HistoryEntry> entries = List.of(entry, entry(SagaEventType.SAGA_COMPLETED, null, 0, null));
-            return withData(SagaStatus.COMPLETED, null, entries, result, Then.NONE);
+            if (next < steps.length) {
+                for (int i : startable(definition, steps, next)) {
+                    set(i, steps[i].started(now));
+                }
+                return result == null ? keepData(SagaStatus.RUNNING, null, entries, Then.ATTEMPT)
+                        : withData(SagaStatus.RUNNING, null, entries, result, Then.ATTEMPT);
+            }
+            entries.add(entry(SagaEventType.SAGA_COMPLETED, null, 0, null));
+            return result == null ? keepData(SagaStatus.COMPLETED, null, entries, Then.NONE)
+                    : withData(SagaStatus.COMPLETED, null, entries, result, Then.NONE);
         }
 
         Transition actionFailed(Failed failure) {
+            return actionFailed(failure, List.of());
+        }
+
+        Transition actionFailed(Failed failure, List<HistoryEntry> earlier) {
             int index = failure.index();
             StepState step = steps[index];
             StepDefinition<?> stepDefinition = definition.steps().get(index);
@@ -289,11 +470,11 @@ final class Transitions {
             if (retry) {
                 Duration delay = stepDefinition.retryPolicy().delayBefore(step.attempts() + 1, env.random());
                 set(index, step.retryAt(now.plus(delay), failure.message(), failure.possiblyDone()));
-                HistoryEntry entry = entry(SagaEventType.STEP_RETRY_SCHEDULED, step.name(), step.attempts(),
-                        failure.message());
-                return keepData(SagaStatus.RUNNING, instance.error(), List.of(entry), Then.WAKE);
+                List<HistoryEntry> entries = new ArrayList<>(earlier);
+                entries.add(entry(SagaEventType.STEP_RETRY_SCHEDULED, step.name(), step.attempts(), failure.message()));
+                return keepData(SagaStatus.RUNNING, instance.error(), entries, Then.WAKE);
             }
-            return giveUp(index, failure.message(), step.mayHaveTakenEffect() || failure.possiblyDone(), List.of());
+            return giveUp(index, failure.message(), step.mayHaveTakenEffect() || failure.possiblyDone(), earlier);
         }
 
         /** The step at {@code index} gives up: the saga compensates, or is FAILED after the pivot. */
@@ -303,18 +484,51 @@ final class Transitions {
             List<HistoryEntry> entries = new ArrayList<>(earlier);
             entries.add(entry(SagaEventType.STEP_FAILED, step.name(), step.attempts(), message));
             String reason = "step '" + step.name() + "' failed: " + message;
+            giveUpSiblings(index, entries);
             if (definition.pivotIndex() >= 0 && index > definition.pivotIndex()) {
                 entries.add(entry(SagaEventType.SAGA_FAILED, step.name(), step.attempts(), reason));
                 return keepData(SagaStatus.FAILED, reason, entries, Then.NONE);
             }
-            return compensateFrom(index, reason, entries, null);
+            return compensateFrom(reason, entries, null);
         }
 
-        /** Compensates the newest step at or before {@code from} that needs it, or ends COMPENSATED. */
-        Transition compensateFrom(int from, String reason, List<HistoryEntry> entries, Object result) {
+        /**
+         * A branch of a parallel group gave up, so the group does: branches waiting for a retry give up as they
+         * are, branches whose attempt runs or that wait for a reply give up as possibly done (their late outcome
+         * is ignored), branches not started never start.
+         */
+        private void giveUpSiblings(int index, List<HistoryEntry> entries) {
+            var group = definition.groupOf(index).orElse(null);
+            if (group == null) {
+                return;
+            }
+            String why = "given up: branch '" + steps[index].name() + "' of group '" + group.name() + "' failed";
+            for (int i = group.first(); i < group.end(); i++) {
+                StepState sibling = steps[i];
+                boolean waitingForRetry = sibling.status() == StepStatus.RUNNING && sibling.wakeAt() != null
+                        && sibling.wakeAt().isAfter(now);
+                if (i == index || (sibling.status() != StepStatus.RUNNING
+                        && sibling.status() != StepStatus.AWAITING_REPLY)) {
+                    continue;
+                }
+                // Waiting for a reply, or its attempt under way: it may have taken effect. Due but not started on
+                // this node (and not resumed from a crash, which would have marked it): it did not.
+                boolean possiblyDone = sibling.status() == StepStatus.AWAITING_REPLY
+                        || (!waitingForRetry && env.inFlight().contains(i));
+                set(i, sibling.failed(now, why, possiblyDone));
+                entries.add(entry(SagaEventType.STEP_FAILED, sibling.name(), sibling.attempts(), why));
+            }
+        }
+
+        /**
+         * Compensates the newest step that needs it, or ends COMPENSATED. Newest: the latest step, and within a
+         * parallel group the branch that finished last.
+         */
+        Transition compensateFrom(String reason, List<HistoryEntry> entries, Object result) {
             int target = -1;
-            for (int i = from; i >= 0 && target < 0; i--) {
-                if (steps[i].needsCompensation() && definition.steps().get(i).hasCompensation()) {
+            for (int i = 0; i < steps.length; i++) {
+                if (steps[i].needsCompensation() && definition.steps().get(i).hasCompensation()
+                        && steps[i].status() != StepStatus.COMPENSATING && (target < 0 || newer(i, target))) {
                     target = i;
                 }
             }
@@ -329,12 +543,27 @@ final class Transitions {
                     : withData(SagaStatus.COMPENSATING, reason, entries, result, Then.ATTEMPT);
         }
 
+        /** Whether step {@code a} came after step {@code b}: a later group or step, or a branch that ended later. */
+        private boolean newer(int a, int b) {
+            int rankA = definition.groupOf(a).map(g -> g.first()).orElse(a);
+            int rankB = definition.groupOf(b).map(g -> g.first()).orElse(b);
+            if (rankA != rankB) {
+                return rankA > rankB;
+            }
+            Instant endA = steps[a].endedAt();
+            Instant endB = steps[b].endedAt();
+            if (endA != null && endB != null && !endA.equals(endB)) {
+                return endA.isAfter(endB);
+            }
+            return a > b;
+        }
+
         Transition compensationSucceeded(int index, Object result) {
             StepState step = expect(index, StepStatus.COMPENSATING);
             set(index, step.compensated(now));
             List<HistoryEntry> entries = List.of(entry(SagaEventType.COMPENSATION_SUCCEEDED, step.name(),
                     step.compensationAttempts(), null));
-            return compensateFrom(index - 1, instance.error(), entries, result);
+            return compensateFrom(instance.error(), entries, result);
         }
 
         Transition compensationFailed(Failed failure) {
@@ -364,7 +593,12 @@ final class Transitions {
             if (problem != null) {
                 throw new IllegalTransitionException("cannot abort: " + problem, definition.name(), instance.id(), null);
             }
-            int index = requireCurrent(definition, instance);
+            List<Integer> active = activeIndexes(instance);
+            if (active.isEmpty()) {
+                throw new IllegalStateException("saga " + instance.id() + " (" + definition.name() + ") is RUNNING but"
+                        + " no step is current: " + instance.steps());
+            }
+            int index = active.get(0);
             StepState step = steps[index];
             // Waiting for a reply, or an attempt under way (no wake-up pending): it may have taken effect.
             boolean possiblyDone = step.status() == StepStatus.AWAITING_REPLY || step.wakeAt() == null;
@@ -431,12 +665,13 @@ final class Transitions {
         private Transition withData(SagaStatus status, String error, List<HistoryEntry> entries, Object result,
                 Then then) {
             SagaInstance next = next(status, SagaData.ofValue(result, env.codec()), error);
-            return new Transition(next, List.copyOf(entries), result, then, Set.of());
+            return new Transition(next, List.copyOf(entries), result, then, Set.of(), List.of());
         }
 
         /** The next state with the durable data unchanged (what a failed attempt leaves). */
         private Transition keepData(SagaStatus status, String error, List<HistoryEntry> entries, Then then) {
-            return new Transition(next(status, instance.data(), error), List.copyOf(entries), null, then, Set.of());
+            return new Transition(next(status, instance.data(), error), List.copyOf(entries), null, then, Set.of(),
+                    List.of());
         }
 
         private SagaInstance next(SagaStatus status, SagaData data, String error) {

@@ -28,6 +28,12 @@ public record OutboxMessage(String id, String sagaId, String sagaName, String st
     public static final String CORRELATION_ID_HEADER = "sagaflow-correlation-id";
     /** The header holding the message id. */
     public static final String MESSAGE_ID_HEADER = "sagaflow-message-id";
+    /** The header holding the saga instance id. */
+    public static final String SAGA_ID_HEADER = "sagaflow-saga-id";
+    /** The header holding the saga's name. */
+    public static final String SAGA_NAME_HEADER = "sagaflow-saga-name";
+    /** The header holding the step's name. */
+    public static final String STEP_HEADER = "sagaflow-step";
 
     public OutboxMessage {
         Objects.requireNonNull(id, "id cannot be null");

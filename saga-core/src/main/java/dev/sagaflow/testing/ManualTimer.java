@@ -114,6 +114,18 @@ public final class ManualTimer implements SagaTimer {
         };
     }
 
+    /**
+     * Moves the clock forward by {@code duration} without running the tasks that fall due on the way, as when a
+     * process is paused (a long garbage collection, a frozen VM): they run, oldest first, at the next
+     * {@link #advance(Duration)} or {@link #runDue()}. Safe to call from inside a task.
+     */
+    public synchronized void stall(Duration duration) {
+        if (duration == null || duration.isNegative()) {
+            throw new IllegalArgumentException("duration must be >= 0, was " + duration);
+        }
+        now = now.plus(duration);
+    }
+
     /** Runs the tasks that are due now, without moving the clock. */
     public void runDue() {
         advance(Duration.ZERO);

@@ -134,8 +134,6 @@ public final class FaultRun {
     private Node peer;
     private String sagaId;
     private int nodeCount;
-    /** How far the store's clock is ahead of the live node's: the time a stalled node was away. */
-    private Duration away = Duration.ZERO;
 
     /**
      * @param storeFactory makes an empty store measuring leases on the clock it is given; the run writes through
@@ -284,10 +282,11 @@ public final class FaultRun {
         log.add(id + " started at " + clock + " while " + stalled.id() + " stalls" + (twin ? " (same node id)" : ""));
         drive(newcomer);
         orchestrator.close();
-        // The stalled node was away all that time: the store's clock is that far ahead of its own clock, whose
-        // due tasks (renewals, retries, timeouts) run only once the stall is over.
-        away = Duration.between(stalled.timer().now(), timer.now());
-        storeClock.follow(() -> stalled.timer().now().plus(away));
+        // The stalled node was away all that time: its clock has moved as far, but the tasks that fell due meanwhile
+        // (renewals, retries, timeouts) run only once the stall is over, late.
+        Duration away = Duration.between(stalled.timer().now(), timer.now());
+        stalled.timer().stall(away);
+        storeClock.follow(stalled.timer()::now);
         log.add(stalled.id() + " wakes up, " + away + " later");
     }
 
@@ -323,8 +322,7 @@ public final class FaultRun {
             if (node.view().isDead()) {
                 return;
             }
-            Duration offset = away;
-            storeClock.follow(() -> node.timer().now().plus(offset));
+            storeClock.follow(node.timer()::now);
             pollFromPeer();
             SagaInstance instance = store.find(sagaId).orElse(null);
             if (instance == null || !instance.status().isLive()) {
