@@ -21,8 +21,8 @@ import java.util.Objects;
  *       #headers(OutboxMessage)}: the step's idempotency key ({@value OutboxMessage#IDEMPOTENCY_KEY_HEADER},
  *       the same on every send of the message: deduplicate by it), the correlation id a reply must carry back
  *       ({@value OutboxMessage#CORRELATION_ID_HEADER}), the message id ({@value OutboxMessage#MESSAGE_ID_HEADER})
- *       and the saga's id, name and step ({@value #SAGA_ID_HEADER}, {@value #SAGA_NAME_HEADER}, {@value
- *       #STEP_HEADER}).</li>
+ *       and the saga's id, name and step ({@value OutboxMessage#SAGA_ID_HEADER}, {@value
+ *       OutboxMessage#SAGA_NAME_HEADER}, {@value OutboxMessage#STEP_HEADER}).</li>
  *   <li>A <b>reply</b> carries the command's correlation id in {@value OutboxMessage#CORRELATION_ID_HEADER} and
  *       {@value #REPLY_OUTCOME_HEADER}: {@value #SUCCESS} (the body is the reply's payload as JSON, or empty)
  *       or {@value #FAILURE} (the participant said no; the body is the reason as UTF-8 text).</li>
@@ -31,12 +31,6 @@ import java.util.Objects;
  * <p>Header values are text. Thread-safe (stateless).
  */
 public final class SagaMessages {
-    /** The header holding the id of the saga instance that sent a command. */
-    public static final String SAGA_ID_HEADER = "sagaflow-saga-id";
-    /** The header holding the name of the saga that sent a command. */
-    public static final String SAGA_NAME_HEADER = "sagaflow-saga-name";
-    /** The header holding the step that sent a command. */
-    public static final String STEP_HEADER = "sagaflow-step";
     /** The header of a reply that says whether the participant did what was asked: {@value #SUCCESS} or {@value #FAILURE}. */
     public static final String REPLY_OUTCOME_HEADER = "sagaflow-reply-outcome";
     /** {@value #REPLY_OUTCOME_HEADER} of a success reply. */
@@ -58,9 +52,9 @@ public final class SagaMessages {
         Objects.requireNonNull(message, "message cannot be null");
         Map<String, String> headers = new LinkedHashMap<>(message.headers());
         headers.put(OutboxMessage.MESSAGE_ID_HEADER, message.id());
-        headers.put(SAGA_ID_HEADER, message.sagaId());
-        headers.put(SAGA_NAME_HEADER, message.sagaName());
-        headers.put(STEP_HEADER, message.step());
+        headers.put(OutboxMessage.SAGA_ID_HEADER, message.sagaId());
+        headers.put(OutboxMessage.SAGA_NAME_HEADER, message.sagaName());
+        headers.put(OutboxMessage.STEP_HEADER, message.step());
         return headers;
     }
 

@@ -28,12 +28,12 @@ class SagaMessagesTest {
                 .containsEntry(OutboxMessage.CORRELATION_ID_HEADER, SAGA_ID + ":reserve-credit")
                 .containsEntry("traceparent", "00-abc")
                 .containsEntry(OutboxMessage.MESSAGE_ID_HEADER, "m-1")
-                .containsEntry(SagaMessages.SAGA_ID_HEADER, SAGA_ID)
-                .containsEntry(SagaMessages.SAGA_NAME_HEADER, "order")
-                .containsEntry(SagaMessages.STEP_HEADER, "reserve-credit")
+                .containsEntry(OutboxMessage.SAGA_ID_HEADER, SAGA_ID)
+                .containsEntry(OutboxMessage.SAGA_NAME_HEADER, "order")
+                .containsEntry(OutboxMessage.STEP_HEADER, "reserve-credit")
                 .hasSize(7);
         assertThat(List.copyOf(headers.keySet()).subList(3, 7)).containsExactly(OutboxMessage.MESSAGE_ID_HEADER,
-                SagaMessages.SAGA_ID_HEADER, SagaMessages.SAGA_NAME_HEADER, SagaMessages.STEP_HEADER);
+                OutboxMessage.SAGA_ID_HEADER, OutboxMessage.SAGA_NAME_HEADER, OutboxMessage.STEP_HEADER);
     }
 
     @Test
