@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sagaflow.messaging.CommandWriter;
 import dev.sagaflow.messaging.InterceptedOutbox;
+import dev.sagaflow.messaging.MarkedOutbox;
 import dev.sagaflow.messaging.OutboxRelay;
 import dev.sagaflow.rabbitmq.support.Participant;
 import dev.sagaflow.rabbitmq.support.Participant.Delivery;
@@ -16,15 +17,12 @@ import dev.sagaflow.store.OutboxMessage;
 import dev.sagaflow.store.OutboxStore;
 import dev.sagaflow.store.SettableClock;
 import dev.sagaflow.store.memory.InMemorySagaStore;
-import java.io.IOException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,18 +31,12 @@ import org.junit.jupiter.api.Test;
 /** The outbox relay over the real broker: what the participant sees when the broker or the relay fails. */
 @RequiresRabbitMq
 class RabbitRelayTest {
-    private final SettableClock clock = new SettableClock(Instant.parse("2026-03-01T10:00:00Z"));
-    private final InMemorySagaStore memory = InMemorySagaStore.builder().clock(clock).build();
-    private final Set<String> sent = ConcurrentHashMap.newKeySet();
-    /** The store, recording which messages were marked sent. */
-    private final OutboxStore store = InterceptedOutbox.of(memory, (method, args, proceed) -> {
-        Object result = proceed.call();
-        if (method.equals("markSent") && Boolean.TRUE.equals(result)) {
-            sent.add((String) args[0]);
-        }
-        return result;
-    });
-    private final CommandWriter writer = new CommandWriter(memory);
+    private final MarkedOutbox outbox = new MarkedOutbox();
+    private final SettableClock clock = outbox.clock;
+    private final InMemorySagaStore memory = outbox.memory;
+    private final Set<String> sent = outbox.sent;
+    private final OutboxStore store = outbox.store;
+    private final CommandWriter writer = outbox.writer;
     private final List<AutoCloseable> resources = new ArrayList<>();
     private RabbitBroker broker;
     private String queue;
