@@ -1,0 +1,2 @@
+/** The relay's machinery; not API. */
+package dev.sagaflow.messaging.internal;

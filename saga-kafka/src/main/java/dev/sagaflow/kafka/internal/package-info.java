@@ -1,0 +1,2 @@
+/** Helpers of the Kafka integration; not API. */
+package dev.sagaflow.kafka.internal;

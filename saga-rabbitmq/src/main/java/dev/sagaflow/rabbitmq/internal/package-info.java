@@ -1,0 +1,2 @@
+/** Helpers of the RabbitMQ integration; not API. */
+package dev.sagaflow.rabbitmq.internal;
