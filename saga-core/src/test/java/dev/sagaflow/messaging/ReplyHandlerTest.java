@@ -109,9 +109,6 @@ class ReplyHandlerTest {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("fails on main since the runtime split (3a7ac45): when the reply's own write fails, "
-            + "SagaRun.deliver returns before checking the pending write, so reply() returns although the reply is not "
-            + "durable and the message would be acknowledged; reported to the lead with this test")
     void a_reply_the_store_cannot_record_is_requeued_and_acknowledged_when_delivered_again_after_the_store_is_back() {
         SagaExecution<Trail> execution = started();
         Map<String, String> headers = SagaMessages.successReplyHeaders(correlationIds.get(0));

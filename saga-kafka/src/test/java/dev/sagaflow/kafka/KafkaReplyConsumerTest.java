@@ -158,9 +158,6 @@ class KafkaReplyConsumerTest {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("fails on main since the runtime split (3a7ac45): when the reply's own write fails, "
-            + "SagaRun.deliver returns before checking the pending write, so reply() returns although the reply is not "
-            + "durable and its offset is committed; the same bug as ReplyHandlerTest's disabled test")
     void a_reply_the_store_cannot_record_is_not_committed_and_is_applied_once_the_store_is_back() throws Exception {
         startConsumer();
         SagaExecution<Order> execution = orchestrator.start(saga, Order.of("o-5"));
