@@ -174,7 +174,7 @@ final class Operations {
                         .orElseThrow(() -> new UnknownSagaException("no such saga instance", null, sagaId));
                 RegisteredSaga<?> saga = node.definitions().resolve(instance, node.nodeId());
                 Orchestrator.requireConsistent(saga.definition(), instance);
-                String problem = Transitions.abortProblem(saga.definition(), instance);
+                String problem = InstanceStates.abortProblem(saga.definition(), instance);
                 if (problem != null) {
                     throw new IllegalTransitionException("cannot abort: " + problem, saga.name(), sagaId, null);
                 }

@@ -11,7 +11,6 @@ import dev.sagaflow.SagaListener;
 import dev.sagaflow.SagaOrchestrator;
 import dev.sagaflow.SagaOutcome;
 import dev.sagaflow.SagaReply;
-import dev.sagaflow.UnknownSagaException;
 import dev.sagaflow.spi.AttemptObserver;
 import dev.sagaflow.spi.MetadataProvider;
 import dev.sagaflow.spi.SagaCodec;
@@ -29,7 +28,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -52,8 +50,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Orchestrator implements SagaOrchestrator, RunHost {
     private static final Logger log = LoggerFactory.getLogger(Orchestrator.class);
-    private static final int INSERT_TRIES = 3;
-    private static final int DELIVERY_TRIES = 5;
     private static final RetryPolicy STORE_BACKOFF = RetryPolicy.exponential(Duration.ofMillis(100), Integer.MAX_VALUE)
             .withMaxDelay(Duration.ofSeconds(10)).withJitter(0.0);
     private static final RetryPolicy REJECTED_TASK_BACKOFF =
@@ -82,8 +78,9 @@ public final class Orchestrator implements SagaOrchestrator, RunHost {
     private final Starts starts = new Starts(this);
     private final Operations operations = new Operations(this);
     private final ChildSagas children = new ChildSagas(this);
+    private final Watches watches = new Watches(this);
+    private final Queries queries = new Queries(this);
     private final ConcurrentHashMap<String, SagaRun<?>> active = new ConcurrentHashMap<>();
-    private final Set<CompletableFuture<?>> watched = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closing = new AtomicBoolean();
     /** When the executor's last rejection was logged (System.nanoTime), so a burst logs one line a minute. */
     private final java.util.concurrent.atomic.AtomicLong rejectionLoggedAt = new java.util.concurrent.atomic.AtomicLong(
@@ -188,49 +185,8 @@ public final class Orchestrator implements SagaOrchestrator, RunHost {
         }
     }
 
-    @Override
     public <D> void watch(String id, SagaDefinition<D> definition, CompletableFuture<SagaOutcome<D>> outcome) {
-        watched.add(outcome);
-        outcome.whenComplete((result, error) -> watched.remove(outcome));
-        later(pollInterval, () -> poll(id, definition, outcome));
-    }
-
-    private <D> void poll(String id, SagaDefinition<D> definition, CompletableFuture<SagaOutcome<D>> outcome) {
-        if (outcome.isDone() || closed) {
-            return;
-        }
-        try {
-            SagaInstance instance = store.find(id).orElse(null);
-            if (instance == null) {
-                outcome.completeExceptionally(new UnknownSagaException("saga instance disappeared from the store",
-                        definition.name(), id));
-                return;
-            }
-            if (!instance.status().isLive()) {
-                outcome.complete(finishedOutcome(definition, instance));
-                return;
-            }
-            SagaRun<?> run = active.get(id);
-            if (run != null && (Object) run.outcome() != outcome) {
-                // This node drives it again (it reconciled or adopted it): its run's outcome is this one.
-                outcomeOf(run).whenComplete((result, error) -> {
-                    if (error != null) {
-                        outcome.completeExceptionally(error);
-                    } else {
-                        outcome.complete(castOutcome(result));
-                    }
-                });
-                return;
-            }
-        } catch (RuntimeException e) {
-            log.debug("watching saga {} failed, trying again: {}", id, e.toString());
-        }
-        later(pollInterval, () -> poll(id, definition, outcome));
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <D> SagaOutcome<D> castOutcome(Object outcome) {
-        return (SagaOutcome<D>) outcome;
+        watches.watch(id, definition, outcome);
     }
 
     // ---------------------------------------------------------------- replies and operators
@@ -250,67 +206,28 @@ public final class Orchestrator implements SagaOrchestrator, RunHost {
         return operations.retry(sagaId);
     }
 
-    @Override
     public Optional<SagaInfo> find(String sagaId) {
-        Checks.notBlank(sagaId, "sagaId");
-        return store.find(sagaId).map(instance -> info(instance, store.history(sagaId)));
+        return queries.find(sagaId);
     }
 
-    @Override
     public List<SagaInfo> children(String sagaId) {
-        Checks.notBlank(sagaId, "sagaId");
-        SagaInstance parent = store.find(sagaId)
-                .orElseThrow(() -> new UnknownSagaException("no such saga instance", null, sagaId));
-        RegisteredSaga<?> saga = definitions.resolve(parent, nodeId);
-        return children.children(parent, saga.definition()).stream().map(child -> info(child, List.of())).toList();
+        return queries.children(sagaId);
     }
 
-    @Override
     public Optional<SagaInfo> findByIdempotencyKey(String sagaName, String idempotencyKey) {
-        Checks.notBlank(sagaName, "sagaName");
-        Checks.notBlank(idempotencyKey, "idempotencyKey");
-        return store.findByIdempotencyKey(sagaName, idempotencyKey)
-                .map(instance -> info(instance, store.history(instance.id())));
+        return queries.findByIdempotencyKey(sagaName, idempotencyKey);
     }
 
-    @Override
     public List<SagaInfo> list(SagaQuery query) {
-        Checks.notNull(query, "query");
-        return store.query(query).stream().map(instance -> info(instance, List.of())).toList();
+        return queries.list(query);
     }
 
-    @Override
     public List<SagaCount> count(SagaQuery query) {
-        Checks.notNull(query, "query");
-        return store.count(query);
+        return queries.count(query);
     }
 
-    @Override
     public int purgeFinished(Instant finishedBefore) {
-        Checks.notNull(finishedBefore, "finishedBefore");
-        int total = 0;
-        int purged;
-        do {
-            purged = store.purgeFinished(finishedBefore, 1000);
-            total += purged;
-        } while (purged == 1000);
-        log.info("purged {} finished saga instance(s) last written before {}", total, finishedBefore);
-        return total;
-    }
-
-    private SagaInfo info(SagaInstance instance, List<HistoryEntry> history) {
-        Object data = null;
-        RegisteredSaga<?> saga = definitions.lookup(instance);
-        if (saga != null && saga.definition().fingerprint().equals(instance.fingerprint())) {
-            try {
-                data = instance.data().decode(saga.definition().dataType(), codec);
-            } catch (SagaDataException e) {
-                log.debug("data of saga {} cannot be read: {}", instance.id(), e.getMessage());
-            }
-        }
-        return new SagaInfo(instance.id(), instance.sagaName(), instance.sagaVersion(), instance.status(), data,
-                instance.data().json(), instance.steps(), history, instance.createdAt(), instance.updatedAt(),
-                instance.owner(), instance.error(), instance.idempotencyKey(), instance.metadata());
+        return queries.purgeFinished(finishedBefore);
     }
 
     // ---------------------------------------------------------------- recovery
@@ -318,48 +235,6 @@ public final class Orchestrator implements SagaOrchestrator, RunHost {
     @Override
     public int recover() {
         return recovery.recover();
-    }
-
-    /** Drives a claimed instance here (or lets the run that drives it already catch up with the claim). */
-    void resumeClaimed(SagaInstance instance) {
-        SagaRun<?> existing = active.get(instance.id());
-        if (existing != null) {
-            existing.checkStored(instance);
-            return;
-        }
-        RegisteredSaga<?> saga = definitions.lookup(instance);
-        if (saga != null) {
-            resumeClaimed(saga, instance);
-        }
-    }
-
-    private <D> void resumeClaimed(RegisteredSaga<D> saga, SagaInstance instance) {
-        String inconsistency = Transitions.stateProblem(saga.definition(), instance);
-        if (inconsistency != null) {
-            markFailed(saga, instance, "the stored instance cannot be resumed: " + inconsistency);
-            return;
-        }
-        D data;
-        try {
-            data = decode(saga.definition(), instance);
-        } catch (SagaDataException e) {
-            markFailed(saga, instance, "saga data cannot be read: " + e.getMessage());
-            return;
-        }
-        SagaRun<D> run = new SagaRun<>(this, saga, instance, data);
-        if (register(run)) {
-            execute(() -> run.resume(true));
-        }
-    }
-
-    /** Marks a claimed instance that cannot be resumed as FAILED, for an operator. */
-    private <D> void markFailed(RegisteredSaga<D> saga, SagaInstance instance, String reason) {
-        log.error("saga {} ({}) is FAILED and needs an operator: {}", instance.id(), saga.name(), reason);
-        try {
-            new SagaRun<>(this, saga, instance, null).markFailed(errors.clean(reason));
-        } catch (RuntimeException e) {
-            log.warn("could not mark saga {} as FAILED: {}", instance.id(), e.toString());
-        }
     }
 
     /** Another process holds this node id now: stop everything, as if closed, without releasing anything. */
@@ -401,8 +276,7 @@ public final class Orchestrator implements SagaOrchestrator, RunHost {
     }
 
     <D> SagaOutcome<D> finishedOutcome(SagaDefinition<D> definition, SagaInstance instance) {
-        D data = decode(definition, instance);
-        return new SagaOutcome<>(instance.id(), definition.name(), instance.status(), data, instance.error());
+        return watches.finished(definition, instance);
     }
 
     Collection<SagaRun<?>> runs() {
@@ -430,24 +304,8 @@ public final class Orchestrator implements SagaOrchestrator, RunHost {
         return pollInterval;
     }
 
-    /**
-     * The outcome of a stored instance: its run's if this node drives it, at once if it has ended (FAILED
-     * included), otherwise the store's, polled every poll interval.
-     */
     <D> CompletableFuture<SagaOutcome<D>> outcomeOf(RegisteredSaga<D> saga, SagaInstance instance) {
-        SagaRun<?> run = run(instance.id());
-        if (run != null) {
-            return outcomeOf(run);
-        }
-        // What the caller read may be stale already: the run that drove it here may have just finished it.
-        SagaInstance current = instance.status().isLive() ? store.find(instance.id()).orElse(instance) : instance;
-        CompletableFuture<SagaOutcome<D>> outcome = new CompletableFuture<>();
-        if (current.status().isLive()) {
-            watch(current.id(), saga.definition(), outcome);
-        } else {
-            outcome.complete(finishedOutcome(saga.definition(), current));
-        }
-        return outcome;
+        return watches.outcomeOf(saga, instance);
     }
 
     SagaTimer timer() {
@@ -531,9 +389,7 @@ public final class Orchestrator implements SagaOrchestrator, RunHost {
             run.stop(closedException(run.definition().name(), run.id(), how));
         }
         active.clear();
-        for (CompletableFuture<?> outcome : watched) {
-            outcome.completeExceptionally(closedException(null, null, how));
-        }
+        watches.stopAll(() -> closedException(null, null, how));
     }
 
     private void shutdownOwned(boolean now) {
@@ -745,7 +601,7 @@ public final class Orchestrator implements SagaOrchestrator, RunHost {
 
     /** Refuses to act on a stored instance whose steps do not fit its definition. */
     static void requireConsistent(SagaDefinition<?> definition, SagaInstance instance) {
-        String problem = Transitions.stateProblem(definition, instance);
+        String problem = InstanceStates.stateProblem(definition, instance);
         if (problem != null) {
             throw new dev.sagaflow.DefinitionMismatchException("the stored instance cannot be resumed: " + problem,
                     definition.name(), instance.id());

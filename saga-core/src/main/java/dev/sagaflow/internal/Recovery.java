@@ -1,5 +1,6 @@
 package dev.sagaflow.internal;
 
+import dev.sagaflow.SagaDataException;
 import dev.sagaflow.SagaEventType;
 import dev.sagaflow.SagaStatus;
 import dev.sagaflow.spi.SagaTimer;
@@ -267,7 +268,7 @@ final class Recovery {
                     List<SagaInstance> claimed = store.claim(ClaimRequest.any(lease.nodeId(), lease.lease(),
                             fingerprints, includeOwn, CLAIM_BATCH));
                     for (SagaInstance instance : claimed) {
-                        node.resumeClaimed(instance);
+                        resumeClaimed(instance);
                     }
                     total += claimed.size();
                     if (claimed.size() < CLAIM_BATCH) {
@@ -335,7 +336,7 @@ final class Recovery {
                     + " lost); resuming them", orphans.size(), lease.nodeId());
             for (SagaInstance instance : store.claim(ClaimRequest.of(lease.nodeId(), lease.lease(),
                     node.definitions().fingerprints(), orphans))) {
-                node.resumeClaimed(instance);
+                resumeClaimed(instance);
             }
         }
     }
@@ -380,6 +381,48 @@ final class Recovery {
     private static void cancel(SagaTimer.Scheduled task) {
         if (task != null) {
             task.cancel();
+        }
+    }
+
+    /** Drives a claimed instance here (or lets the run that drives it already catch up with the claim). */
+    void resumeClaimed(SagaInstance instance) {
+        SagaRun<?> existing = node.run(instance.id());
+        if (existing != null) {
+            existing.checkStored(instance);
+            return;
+        }
+        RegisteredSaga<?> saga = node.definitions().lookup(instance);
+        if (saga != null) {
+            resumeClaimed(saga, instance);
+        }
+    }
+
+    private <D> void resumeClaimed(RegisteredSaga<D> saga, SagaInstance instance) {
+        String inconsistency = InstanceStates.stateProblem(saga.definition(), instance);
+        if (inconsistency != null) {
+            markFailed(saga, instance, "the stored instance cannot be resumed: " + inconsistency);
+            return;
+        }
+        D data;
+        try {
+            data = node.decode(saga.definition(), instance);
+        } catch (SagaDataException e) {
+            markFailed(saga, instance, "saga data cannot be read: " + e.getMessage());
+            return;
+        }
+        SagaRun<D> run = new SagaRun<>(node, saga, instance, data);
+        if (node.register(run)) {
+            node.execute(() -> run.resume(true));
+        }
+    }
+
+    /** Marks a claimed instance that cannot be resumed as FAILED, for an operator. */
+    private <D> void markFailed(RegisteredSaga<D> saga, SagaInstance instance, String reason) {
+        log.error("saga {} ({}) is FAILED and needs an operator: {}", instance.id(), saga.name(), reason);
+        try {
+            new SagaRun<>(node, saga, instance, null).markFailed(node.errors().clean(reason));
+        } catch (RuntimeException e) {
+            log.warn("could not mark saga {} as FAILED: {}", instance.id(), e.toString());
         }
     }
 }

@@ -18,15 +18,19 @@ import dev.sagaflow.store.StepState;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * How one run takes replies. A reply for a step that waits is applied with one write. A reply for a step whose
  * action still runs (the participant answered before the action returned) is recorded in the store at once, so
  * that {@code reply()} returns without waiting for the action, and applied when the action returns. Replies that
- * another node recorded are read when a step starts waiting, and before its reply timeout decides. Every method is
- * called with the run's lock held, but {@link #recorded(String, String)}, which reads the store.
+ * another node recorded are read when a step starts waiting, and before its reply timeout decides.
+ * {@link #deliverHere} and {@link #checkRecorded} take the run's lock themselves (a reply comes from outside);
+ * the other methods are called with it held, but {@link #recorded(String, String)}, which reads the store.
  */
 final class RunReplies<D> {
+    private static final Logger log = LoggerFactory.getLogger(RunReplies.class);
     private final SagaRun<D> run;
     private final RunHost host;
     private final RegisteredSaga<D> saga;
@@ -57,16 +61,71 @@ final class RunReplies<D> {
     }
 
     /**
-     * Takes a reply for this run (this node drives the instance). Returns what to run next on the executor, or
-     * {@code null} when the reply was only recorded.
+     * Delivers a reply to the run (this node drives the instance). Returns {@code true} once the reply is durable:
+     * applied, or recorded for the action still running; {@code false}, having done nothing, if the run no longer
+     * drives the instance (deliver it to whoever does). The saga goes on on the executor, not on the caller's
+     * thread.
      *
      * @throws ReplyRejectedException if the step is not waiting for a reply, or one is already recorded
-     * @throws SagaStoreException if the store could not record it (deliver it again later)
+     * @throws SagaStoreException if the reply's write did not land (it is not durable; deliver it again later)
      */
-    Runnable deliver(Incoming reply, boolean done, boolean pendingWrite) {
+    boolean deliverHere(Incoming reply) {
+        Runnable next;
+        synchronized (run) {
+            if (run.isDone()) {
+                return false;
+            }
+            next = take(reply, run.hasPending());
+            if (run.hasPending()) {
+                // This reply's own write is pending: it is not durable, so it must not be acknowledged.
+                throw new SagaStoreException("the store is unavailable; the reply for step '" + reply.step()
+                        + "' will be recorded when it is back, if this node lives; delivering it again is safe",
+                        run.id(), null, SagaStoreException.Failure.OUTCOME_UNKNOWN);
+            }
+            if (run.lostToOther()) {
+                return false;
+            }
+        }
+        if (next != null) {
+            host.execute(next);
+        }
+        return true;
+    }
+
+    /** Applies a reply that another node (or an earlier process) recorded for a step that now waits. */
+    void checkRecorded(int index, String step) {
+        if (saga.step(index).child() != null) {
+            host.children().watch(run.id(), saga.step(index));
+        }
+        RecordedReply found;
+        try {
+            found = recorded(run.id(), step);
+        } catch (RuntimeException e) {
+            log.debug("saga {}: reading its recorded replies failed; its timeout or the next delivery decides: {}",
+                    run.id(), e.toString());
+            return;
+        }
+        if (found == null) {
+            return;
+        }
+        Runnable next = null;
+        synchronized (run) {
+            if (!run.isDone() && !run.hasPending()
+                    && run.instance().steps().get(index).status() == StepStatus.AWAITING_REPLY) {
+                run.stopWaiting(index);
+                next = apply(index, new Incoming(found, null));
+            }
+        }
+        SagaRun.run(next);
+    }
+
+    /**
+     * Takes a reply under the run's lock. Returns what to run next, or {@code null} when the reply was only
+     * recorded.
+     */
+    private Runnable take(Incoming reply, boolean pendingWrite) {
         SagaInstance instance = run.instance();
-        String problem = done ? "the saga is no longer driven by this node"
-                : replyProblem(definition, instance, reply.step(), reply.fromChild());
+        String problem = replyProblem(definition, instance, reply.step(), reply.fromChild());
         if (problem != null) {
             throw rejected(reply.step(), problem, reply.fromChild());
         }

@@ -1,6 +1,5 @@
 package dev.sagaflow.internal;
 
-import dev.sagaflow.BranchMerger;
 import dev.sagaflow.IllegalTransitionException;
 import dev.sagaflow.ProbeOutcome;
 import dev.sagaflow.SagaDataException;
@@ -8,31 +7,24 @@ import dev.sagaflow.SagaDefinition;
 import dev.sagaflow.SagaOutcome;
 import dev.sagaflow.SagaStatus;
 import dev.sagaflow.SagaStoreException;
-import dev.sagaflow.StepDefinition;
 import dev.sagaflow.StepStatus;
-import dev.sagaflow.StepTimeoutException;
 import dev.sagaflow.internal.RunReplies.Incoming;
 import dev.sagaflow.internal.Transitions.Aborted;
 import dev.sagaflow.internal.Transitions.Event;
-import dev.sagaflow.internal.Transitions.Failed;
 import dev.sagaflow.internal.Transitions.ProbeCause;
-import dev.sagaflow.internal.Transitions.Probed;
 import dev.sagaflow.internal.Transitions.Resumed;
 import dev.sagaflow.internal.Transitions.Succeeded;
 import dev.sagaflow.internal.Transitions.Transition;
 import dev.sagaflow.store.HistoryEntry;
 import dev.sagaflow.store.InstanceWrite;
 import dev.sagaflow.store.OutboxMessage;
-import dev.sagaflow.store.RecordedReply;
 import dev.sagaflow.store.SagaInstance;
 import dev.sagaflow.store.StepState;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -63,12 +55,13 @@ final class SagaRun<D> {
     private final Timers timers;
     private final RunWriter<D> writer;
     private final RunReplies<D> replies;
+    private final RunOutcomes<D> outcomes;
+    private final RunTimeouts<D> timeouts;
+    private final RunAttempts<D> attempts;
 
     // Guarded by this.
     private SagaInstance instance;
     private D data;
-    // Concurrent so that close() can look without the lock, which a write that hangs in the store may hold.
-    private final Map<Integer, Attempt<D>> running = new java.util.concurrent.ConcurrentHashMap<>(2);
     private PendingWrite pending;
     /** Volatile: {@link #stop} sets it without the lock. */
     private volatile boolean done;
@@ -80,8 +73,6 @@ final class SagaRun<D> {
     private long verifiedEpoch;
     /** Steps waiting for a reply whose recorded replies were looked for since they began to wait. */
     private final Set<Integer> repliesChecked = new HashSet<>(2);
-    /** Compensations whose probe said the action took effect, or could not tell: they run without asking again. */
-    private final Set<Integer> probedBeforeCompensation = new HashSet<>(2);
 
     SagaRun(RunHost host, RegisteredSaga<D> saga, SagaInstance instance, D data) {
         this.host = host;
@@ -92,6 +83,9 @@ final class SagaRun<D> {
         this.timers = new Timers(host);
         this.writer = new RunWriter<>(this, host, definition);
         this.replies = new RunReplies<>(this, host, saga);
+        this.outcomes = new RunOutcomes<>(this, host, saga);
+        this.timeouts = new RunTimeouts<>(this, host, timers);
+        this.attempts = new RunAttempts<>(this, host, saga, timers);
         this.verifiedEpoch = host.leaseEpoch();
     }
 
@@ -114,8 +108,7 @@ final class SagaRun<D> {
     /** Whether an attempt runs, or a timed-out one has not returned yet: what {@code close()} waits for. */
     boolean hasRunningHandlers() {
         // A compensation that waits for a child saga to be undone runs no handler: closing need not wait for it.
-        return recording.get() > 0 || running.values().stream().anyMatch(attempt -> !attempt.waitingForChild())
-                || timers.hasOvertaken();
+        return recording.get() > 0 || attempts.busy();
     }
 
     // ---------------------------------------------------------------- driving
@@ -132,7 +125,7 @@ final class SagaRun<D> {
             if (done) {
                 return;
             }
-            toProbe = recovered ? dueWithProbes() : List.of();
+            toProbe = recovered ? outcomes.dueWithProbes() : List.of();
             if (toProbe.isEmpty()) {
                 next = recovered && instance.status().isLive() && hasDueAttempts() ? writer.apply(new Resumed()) : act();
             } else {
@@ -140,49 +133,13 @@ final class SagaRun<D> {
             }
         }
         if (!toProbe.isEmpty()) {
-            next = resumeAfterProbes(toProbe);
+            next = outcomes.resumeAfterProbes(toProbe);
         }
         run(next);
     }
 
-    /** Asks the probes of the due steps whether their interrupted attempts took effect, then records the resume. */
-    private Runnable resumeAfterProbes(List<Integer> indexes) {
-        long version;
-        D snapshot;
-        synchronized (this) {
-            version = instance.version();
-            snapshot = data;
-        }
-        Map<Integer, ProbeOutcome> outcomes = new HashMap<>();
-        for (int index : indexes) {
-            AttemptContext context = contextFor(index, false, null);
-            outcomes.put(index, AttemptInvoker.probe(saga.step(index).probe(), snapshot, context));
-        }
-        synchronized (this) {
-            if (done || instance.version() != version) {
-                return act();
-            }
-            return writer.apply(new Resumed(outcomes));
-        }
-    }
-
-    private List<Integer> dueWithProbes() {
-        List<Integer> due = new ArrayList<>();
-        if (instance.status() != SagaStatus.RUNNING) {
-            return due;
-        }
-        for (int index : Transitions.activeIndexes(instance)) {
-            StepState step = instance.steps().get(index);
-            if (step.status() == StepStatus.RUNNING && isDue(step) && saga.step(index).probe() != null
-                    && !saga.step(index).isLocal()) {
-                due.add(index);
-            }
-        }
-        return due;
-    }
-
     private boolean hasDueAttempts() {
-        for (int index : Transitions.activeIndexes(instance)) {
+        for (int index : InstanceStates.activeIndexes(instance)) {
             StepState step = instance.steps().get(index);
             if (step.status() != StepStatus.AWAITING_REPLY && isDue(step)) {
                 return true;
@@ -191,7 +148,7 @@ final class SagaRun<D> {
         return false;
     }
 
-    private boolean isDue(StepState step) {
+    boolean isDue(StepState step) {
         return step.wakeAt() == null || !step.wakeAt().isAfter(host.now());
     }
 
@@ -208,21 +165,20 @@ final class SagaRun<D> {
         if (!instance.status().isLive()) {
             return finish();
         }
-        armDeadline();
+        timeouts.armDeadline();
         List<Runnable> now = new ArrayList<>(1);
         Set<Integer> waiting = new HashSet<>();
-        for (int index : Transitions.activeIndexes(instance)) {
+        for (int index : InstanceStates.activeIndexes(instance)) {
             StepState step = instance.steps().get(index);
             if (step.status() == StepStatus.AWAITING_REPLY) {
                 waiting.add(index);
                 if (step.wakeAt() != null) {
-                    Instant at = step.wakeAt();
-                    timers.replyTimeout(index, at, () -> onReplyTimeout(index, at));
+                    timeouts.armReply(index, step.wakeAt());
                 }
                 if (repliesChecked.add(index)) {
-                    now.add(() -> checkRecordedReply(index, step.name()));
+                    now.add(() -> replies.checkRecorded(index, step.name()));
                 }
-            } else if (!running.containsKey(index)) {
+            } else if (!attempts.isRunning(index)) {
                 if (isDue(step)) {
                     now.add(() -> runAttempt(index));
                 } else {
@@ -255,7 +211,7 @@ final class SagaRun<D> {
     }
 
     private Attempt<D> prepareAttempt(int index) {
-        if (done || host.isClosed() || pending != null || running.containsKey(index) || !instance.status().isLive()) {
+        if (done || host.isClosed() || pending != null || attempts.isRunning(index) || !instance.status().isLive()) {
             return null;
         }
         boolean compensating = instance.status() == SagaStatus.COMPENSATING;
@@ -277,32 +233,9 @@ final class SagaRun<D> {
         }
         awaitingLease = false;
         timers.cancelWake(index);
-        StepDefinition<D> stepDefinition = saga.step(index);
-        ProbeCause probe = compensating && stepDefinition.probe() != null && step.compensationAttempts() == 1
-                && step.mayHaveTakenEffect() && step.error() != null && !probedBeforeCompensation.contains(index)
-                ? ProbeCause.COMPENSATING : null;
-        Instant timeoutAt = probe == null ? stepDefinition.timeout().map(now::plus).orElse(null) : null;
-        AttemptContext context = contextFor(index, compensating, timeoutAt);
-        Attempt<D> attempt = new Attempt<>(0, index, compensating, context, data, instance.version(), timeoutAt,
-                saga.handler(index, compensating), stepDefinition.isLocal() && probe == null,
-                probe == null ? stepDefinition.command(compensating) : null, probe, null);
-        running.put(index, attempt);
-        if (timeoutAt != null) {
-            timers.attemptTimeout(index, Duration.between(now, timeoutAt), () -> onTimeout(attempt));
-        }
-        return attempt;
-    }
-
-    private AttemptContext contextFor(int index, boolean compensating, Instant timeoutAt) {
-        StepState step = instance.steps().get(index);
-        Instant deadline = timeoutAt;
-        if (!compensating && instance.deadline() != null && !Transitions.pivotSucceeded(definition, instance)
-                && (deadline == null || instance.deadline().isBefore(deadline))) {
-            deadline = instance.deadline();
-        }
-        int number = compensating ? step.compensationAttempts() : step.attempts();
-        return new AttemptContext(instance.id(), definition.name(), step.name(), number, compensating, deadline, null,
-                instance.metadata(), Map.of());
+        ProbeCause probe = compensating && outcomes.probesBeforeCompensating(index, step) ? ProbeCause.COMPENSATING
+                : null;
+        return attempts.start(index, compensating, probe, now, timeouts);
     }
 
     /** Called once the lease is renewed and the instance re-read: act again if it is still ours. */
@@ -351,64 +284,8 @@ final class SagaRun<D> {
                 return timers.overtakenReturned(attempt) ? act() : null;
             }
             endAttempt(attempt);
-            Throwable failure = error;
-            if (failure == null && result == null) {
-                failure = new NullHandlerResult((attempt.compensation() ? "compensation" : "action")
-                        + " returned null data");
-            }
-            Incoming parked = attempt.compensation() ? null : replies.takeParked(attempt.index());
-            if (parked != null) {
-                // The command went out, so the reply decides the step whatever the action's own outcome.
-                data = failure == null ? mergedOrKept(attempt.index(), result) : restoreData();
-                return replies.apply(attempt.index(), parked);
-            }
-            return failure == null ? succeeded(attempt, result)
-                    : writer.apply(failed(attempt.index(), attempt.compensation(), failure, false));
+            return outcomes.returned(attempt, result, error);
         }));
-    }
-
-    /** The event of a successful attempt: its result, merged into the data if the step is a parallel branch. */
-    private Runnable succeeded(Attempt<D> attempt, D result) {
-        D value = result;
-        if (!attempt.compensation() && definition.groupOf(attempt.index()).isPresent()) {
-            try {
-                value = merged(attempt.index(), result);
-            } catch (RuntimeException e) {
-                return writer.apply(new Failed(attempt.index(), false, e, "its result could not be merged: "
-                        + host.errors().describe(e), true, false));
-            }
-        }
-        return writer.apply(new Succeeded(attempt.index(), attempt.compensation(), value, attempt.timeoutAt()));
-    }
-
-    /** A parallel branch's result merged into the current data with the group's merger; other results as they are. */
-    private D merged(int index, D result) {
-        SagaDefinition.ParallelGroup<D> group = definition.groupOf(index).orElse(null);
-        if (group == null) {
-            return result;
-        }
-        BranchMerger<D> merger = group.merger();
-        try {
-            D value = merger.merge(data, saga.step(index).name(), result);
-            if (value == null) {
-                throw new NullHandlerResult("the merger of group '" + group.name() + "' returned null data");
-            }
-            return value;
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new CompletionException(e);
-        }
-    }
-
-    private D mergedOrKept(int index, D result) {
-        try {
-            return merged(index, result);
-        } catch (RuntimeException e) {
-            log.warn("saga {}: the result of step '{}' could not be merged; its reply decides: {}", instance.id(),
-                    saga.step(index).name(), e.toString());
-            return restoreData();
-        }
     }
 
     /** A probe answered (an exception counts as UNKNOWN). */
@@ -418,89 +295,28 @@ final class SagaRun<D> {
                 return null;
             }
             endAttempt(attempt);
-            if (attempt.probe() == ProbeCause.COMPENSATING && answer != ProbeOutcome.NOT_APPLIED) {
-                // The compensation runs as it would have; the answer changes nothing worth a write.
-                probedBeforeCompensation.add(attempt.index());
-                log.debug("saga {}: the probe of step '{}' answered {}; compensating it", instance.id(),
-                        attempt.context().stepName(), answer);
-                return act();
-            }
-            return writer.apply(new Probed(attempt.index(), attempt.probe(), answer, attempt.cause()));
+            return outcomes.probed(attempt, answer);
         }));
     }
 
-    private boolean isCurrent(Attempt<D> attempt) {
-        return !done && running.get(attempt.index()) == attempt;
+    boolean isCurrent(Attempt<D> attempt) {
+        return !done && attempts.isCurrent(attempt);
+    }
+
+    /** Asks step {@code index}'s probe, as an attempt of its own, whether the action took effect. */
+    Runnable ask(int index, ProbeCause cause, Throwable timeout) {
+        Attempt<D> probe = attempts.probe(index, cause, timeout);
+        return () -> AttemptInvoker.invoke(this, probe);
+    }
+
+    /** Runs step {@code index}'s attempt again after {@code delay}. */
+    void runAgainAfter(int index, Duration delay) {
+        timers.wakeAfter(index, delay, () -> runAttempt(index));
     }
 
     /** An attempt ended: it no longer runs, and its timeout is moot. */
     private void endAttempt(Attempt<D> attempt) {
-        running.remove(attempt.index());
-        timers.cancelTimeout(attempt.index());
-        host.attemptFinished();
-    }
-
-    private Failed failed(int index, boolean compensation, Throwable error, boolean possiblyDone) {
-        boolean retryable = !(error instanceof NullHandlerResult) && !(error instanceof UnstorableResult)
-                && !saga.step(index).isRejection(error);
-        return new Failed(index, compensation, error, host.errors().describe(error), possiblyDone, retryable);
-    }
-
-    private void onTimeout(Attempt<D> attempt) {
-        Runnable next;
-        synchronized (this) {
-            if (!isCurrent(attempt)) {
-                return;
-            }
-            if (pending != null) {
-                // Decide the timeout once the pending write has landed.
-                timers.attemptTimeout(attempt.index(), host.storeBackoff().initialDelay(), () -> onTimeout(attempt));
-                return;
-            }
-            running.remove(attempt.index());
-            host.attemptFinished();
-            timers.overtake(attempt, host.now().plus(host.timeoutGrace()));
-            next = timedOut(attempt.index(), attempt.compensation());
-        }
-        run(next);
-    }
-
-    private void onReplyTimeout(int index, Instant armedFor) {
-        Runnable next;
-        synchronized (this) {
-            StepState step = instance.steps().get(index);
-            if (done || step.status() != StepStatus.AWAITING_REPLY || !armedFor.equals(step.wakeAt())) {
-                return;
-            }
-            if (pending != null) {
-                timers.attemptTimeout(index, host.storeBackoff().initialDelay(), () -> onReplyTimeout(index, armedFor));
-                return;
-            }
-            timers.cancelTimeout(index);
-            RecordedReply recorded = replies.recordedQuietly(instance.id(), step.name());
-            // A reply recorded before the timeout fired wins over it.
-            next = recorded != null ? replies.apply(index, new Incoming(recorded, null)) : timedOut(index, false);
-        }
-        run(next);
-    }
-
-    /** Step {@code index}'s attempt (or wait for a reply) timed out: ask its probe, or decide at once. */
-    private Runnable timedOut(int index, boolean compensating) {
-        StepState step = instance.steps().get(index);
-        if (!compensating && Transitions.deadlinePassed(definition, instance, host.now())) {
-            // The saga's own deadline came with the step's: it decides (SAGA_ABORTED), not the step's timeout.
-            return abortNow("saga deadline " + instance.deadline() + " exceeded");
-        }
-        String message = (compensating ? "compensation" : "action") + " timed out (attempt "
-                + (compensating ? step.compensationAttempts() : step.attempts()) + ")";
-        StepTimeoutException timeout = new StepTimeoutException(message, definition.name(), instance.id(), step.name());
-        if (!compensating && saga.step(index).probe() != null) {
-            Attempt<D> probe = new Attempt<>(0, index, false, contextFor(index, false, null), data, instance.version(),
-                    null, null, false, null, ProbeCause.TIMED_OUT, timeout);
-            running.put(index, probe);
-            return () -> AttemptInvoker.invoke(this, probe);
-        }
-        return writer.apply(failed(index, compensating, timeout, true));
+        attempts.end(attempt);
     }
 
     // ---------------------------------------------------------------- local steps
@@ -510,16 +326,7 @@ final class SagaRun<D> {
         if (!isCurrent(attempt) || pending != null) {
             return null;
         }
-        D value = merged(attempt.index(), result);
-        Transition transition = Transitions.decide(definition, instance,
-                new Succeeded(attempt.index(), attempt.compensation(), value, null), env());
-        String problem = writer.checkData(transition);
-        if (problem != null) {
-            // The work rolls back with the transaction, so the step did not take effect.
-            throw new UnstorableResult("its result could not be stored: " + problem);
-        }
-        attempt.decided(transition);
-        return writer.toWrite(transition);
+        return outcomes.localSuccess(attempt, result);
     }
 
     /** A local attempt's transaction committed with the write it decided. */
@@ -533,30 +340,14 @@ final class SagaRun<D> {
         }));
     }
 
-    /**
-     * A local attempt did not commit: its work rolled back. {@code conflict}: the version check failed (the
-     * instance moved); otherwise the store failed ({@code error}) and the attempt runs again later.
-     */
+    /** A local attempt did not commit: its work rolled back (see {@link RunOutcomes#localRolledBack}). */
     void localRolledBack(Attempt<D> attempt, boolean conflict, RuntimeException error) {
         run(recordingOutcome(() -> {
             if (!isCurrent(attempt)) {
                 return null;
             }
             endAttempt(attempt);
-            if (conflict) {
-                return writer.resolveConflict(null, null, 0, null);
-            }
-            if (RunWriter.isPermanent(error)) {
-                return writer.apply(failed(attempt.index(), attempt.compensation(),
-                        new UnstorableResult("the store refused it for good: " + host.errors().describe(error)), false));
-            }
-            Duration delay = host.storeBackoff().initialDelay();
-            log.warn("saga {} ({}): the store failed during local step '{}', which was rolled back; running it"
-                    + " again in {} ms: {}", instance.id(), definition.name(), attempt.context().stepName(),
-                    delay.toMillis(), error.toString());
-            int index = attempt.index();
-            timers.wakeAfter(index, delay, () -> runAttempt(index));
-            return null;
+            return outcomes.localRolledBack(attempt, conflict, error);
         }));
     }
 
@@ -591,9 +382,30 @@ final class SagaRun<D> {
         return data;
     }
 
+    /** Replaces the live data. Under the lock. */
+    void data(D value) {
+        data = value;
+    }
+
+    RunReplies<D> replies() {
+        return replies;
+    }
+
+    RunOutcomes<D> outcomes() {
+        return outcomes;
+    }
+
+    RunAttempts<D> attempts() {
+        return attempts;
+    }
+
+    boolean isDone() {
+        return done;
+    }
+
     /** The inputs of a decision now, with the steps whose attempts run here. Under the lock. */
     Transitions.Env env() {
-        return host.env().running(running.keySet());
+        return host.env().running(attempts.indexes());
     }
 
     PendingWrite pending() {
@@ -651,7 +463,7 @@ final class SagaRun<D> {
             // Keep the text of what was written: a later failed attempt may change the live object in place.
             instance.data().json();
         }
-        overtakeGivenUp(before);
+        attempts.overtakeGivenUp(before, instance);
         for (HistoryEntry entry : transition.history()) {
             host.emit(entry, definition.name());
         }
@@ -661,32 +473,13 @@ final class SagaRun<D> {
         return act();
     }
 
-    /** Attempts still running for steps the transition gave up (an abort, a failed sibling branch) are overtaken. */
-    private void overtakeGivenUp(SagaInstance before) {
-        if (running.isEmpty()) {
-            return;
-        }
-        for (Attempt<D> attempt : List.copyOf(running.values())) {
-            StepState now = instance.steps().get(attempt.index());
-            StepState then = before.steps().get(attempt.index());
-            boolean stillItsTurn = now.status() == then.status() && now.attempts() == then.attempts()
-                    && now.compensationAttempts() == then.compensationAttempts();
-            if (!stillItsTurn || !instance.status().isLive()) {
-                running.remove(attempt.index());
-                timers.cancelTimeout(attempt.index());
-                host.attemptFinished();
-                timers.overtake(attempt, host.now().plus(host.timeoutGrace()));
-            }
-        }
-    }
-
     @SuppressWarnings("unchecked")
     private D castData(Object value) {
         return (D) value;
     }
 
     /** The last durable data as a live object of its own, undoing what a failed attempt changed in place. */
-    private D restoreData() {
+    D restoreData() {
         if (saga.immutableData() && data != null) {
             return data;
         }
@@ -701,71 +494,33 @@ final class SagaRun<D> {
     // ---------------------------------------------------------------- replies (with RunReplies)
 
     /**
-     * Delivers a reply to this run (this node drives the instance). Returns {@code true} once the reply is durable:
-     * applied, or recorded for the action still running; {@code false}, having done nothing, if this run no longer
-     * drives the instance (deliver it to whoever does).
+     * Delivers a reply to this run (see {@link RunReplies#deliverHere}).
      *
      * @throws SagaStoreException if the reply's write did not land (it is not durable; deliver it again later)
      */
     boolean deliver(Incoming reply) {
-        Runnable next;
-        synchronized (this) {
-            if (done) {
-                return false;
-            }
-            next = replies.deliver(reply, false, pending != null);
-            if (pending != null) {
-                // This reply's own write is pending: it is not durable, so it must not be acknowledged.
-                throw new SagaStoreException("the store is unavailable; the reply for step '" + reply.step()
-                        + "' will be recorded when it is back, if this node lives; delivering it again is safe",
-                        instance.id(), null, SagaStoreException.Failure.OUTCOME_UNKNOWN);
-            }
-            if (lostToOther) {
-                return false;
-            }
-        }
-        // The host's thread only records the reply; the saga goes on on the executor.
-        if (next != null) {
-            host.execute(next);
-        }
-        return true;
+        return replies.deliverHere(reply);
+    }
+
+    /** Whether a write of this run is pending (the store was away). Under the lock. */
+    boolean hasPending() {
+        return pending != null;
+    }
+
+    /** Whether this run lost its instance to another node. Under the lock. */
+    boolean lostToOther() {
+        return lostToOther;
     }
 
     /** Whether an attempt runs for step {@code index} on this node. */
     boolean isRunning(int index) {
-        return running.containsKey(index);
+        return attempts.isRunning(index);
     }
 
     /** Step {@code index} no longer waits: its reply came. */
     void stopWaiting(int index) {
         timers.cancelTimeout(index);
         timers.cancelWake(index);
-    }
-
-    /** Applies a reply that another node (or an earlier process) recorded for a step that now waits. */
-    private void checkRecordedReply(int index, String step) {
-        if (saga.step(index).child() != null) {
-            host.children().watch(id(), saga.step(index));
-        }
-        RecordedReply recorded;
-        try {
-            recorded = replies.recorded(instance().id(), step);
-        } catch (RuntimeException e) {
-            log.debug("saga {}: reading its recorded replies failed; its timeout or the next delivery decides: {}",
-                    id(), e.toString());
-            return;
-        }
-        if (recorded == null) {
-            return;
-        }
-        Runnable next = null;
-        synchronized (this) {
-            if (!done && pending == null && instance.steps().get(index).status() == StepStatus.AWAITING_REPLY) {
-                stopWaiting(index);
-                next = replies.apply(index, new Incoming(recorded, null));
-            }
-        }
-        run(next);
     }
 
     // ---------------------------------------------------------------- operators and the deadline
@@ -808,7 +563,7 @@ final class SagaRun<D> {
                 throw new IllegalTransitionException("cannot abort: the saga is no longer driven by this node",
                         definition.name(), instance.id(), null);
             }
-            String problem = Transitions.abortProblem(definition, instance);
+            String problem = InstanceStates.abortProblem(definition, instance);
             if (problem != null) {
                 throw new IllegalTransitionException("cannot abort: " + problem, definition.name(), instance.id(),
                         null);
@@ -829,8 +584,8 @@ final class SagaRun<D> {
     }
 
     /** Gives up every step the saga is at (overtaking their attempts) and compensates. Under the lock. */
-    private Runnable abortNow(String reason) {
-        for (int index : Transitions.activeIndexes(instance)) {
+    Runnable abortNow(String reason) {
+        for (int index : InstanceStates.activeIndexes(instance)) {
             timers.cancelTimeout(index);
             timers.cancelWake(index);
         }
@@ -840,29 +595,6 @@ final class SagaRun<D> {
         return writer.write(transition, event, 0, null);
     }
 
-    private void armDeadline() {
-        Instant deadline = instance.deadline();
-        if (deadline == null || timers.hasDeadline() || instance.status() != SagaStatus.RUNNING
-                || Transitions.pivotSucceeded(definition, instance)) {
-            return;
-        }
-        timers.deadline(Duration.between(host.now(), deadline), this::deadlineReached);
-    }
-
-    private void deadlineReached() {
-        try {
-            abort("saga deadline " + instance().deadline() + " exceeded");
-        } catch (SagaStoreException e) {
-            synchronized (this) {
-                if (!done) {
-                    timers.deadline(host.storeBackoff().initialDelay(), this::deadlineReached);
-                }
-            }
-        } catch (RuntimeException e) {
-            log.debug("saga {} reached its deadline but was not aborted: {}", id(), e.getMessage());
-        }
-    }
-
     // ---------------------------------------------------------------- ownership
 
     /**
@@ -870,7 +602,7 @@ final class SagaRun<D> {
      * an operator overtook stops and watches for the outcome; one that only this node's own claim bumped goes on.
      */
     synchronized void checkStored(SagaInstance stored) {
-        if (done || pending != null || !running.isEmpty()) {
+        if (done || pending != null || !attempts.isEmpty()) {
             return;
         }
         if (stored != null && stored.version() == instance.version()) {
@@ -931,7 +663,7 @@ final class SagaRun<D> {
         return current;
     }
 
-    private static void run(Runnable next) {
+    static void run(Runnable next) {
         if (next != null) {
             next.run();
         }

@@ -202,7 +202,7 @@ final class Starts {
     private <D> SagaInstance firstInstance(RegisteredSaga<D> saga, String id, SagaData data, String key, Instant now,
             Map<String, String> metadata) {
         SagaDefinition<D> definition = saga.definition();
-        StepState[] steps = Transitions.firstSteps(definition, saga.pendingSteps(), now);
+        StepState[] steps = InstanceStates.firstSteps(definition, saga.pendingSteps(), now);
         Instant deadline = definition.timeout().map(now::plus).orElse(null);
         return new SagaInstance(id, definition.name(), definition.version(), definition.fingerprint(), key,
                 SagaStatus.RUNNING, data, List.of(steps), now, now, deadline, node.nodeId(), null, 1, null, metadata);

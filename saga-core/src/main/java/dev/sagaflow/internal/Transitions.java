@@ -199,134 +199,6 @@ final class Transitions {
         throw new IllegalArgumentException("unknown event " + event);
     }
 
-    // ---------------------------------------------------------------- state queries
-
-    /**
-     * The index of the step the instance is at: the COMPENSATING step while compensating, otherwise the
-     * RUNNING or AWAITING_REPLY one; -1 if none (a finished instance, or a FAILED one).
-     */
-    static int currentIndex(SagaInstance instance) {
-        List<StepState> steps = instance.steps();
-        boolean compensating = instance.status() == SagaStatus.COMPENSATING;
-        for (int i = 0; i < steps.size(); i++) {
-            StepStatus status = steps.get(i).status();
-            if (compensating ? status == StepStatus.COMPENSATING
-                    : status == StepStatus.RUNNING || status == StepStatus.AWAITING_REPLY) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    /**
-     * The indexes of the steps the instance is at: while compensating the COMPENSATING ones, otherwise the RUNNING
-     * and AWAITING_REPLY ones (more than one in a parallel group). Empty for a finished or FAILED instance.
-     */
-    static List<Integer> activeIndexes(SagaInstance instance) {
-        List<StepState> steps = instance.steps();
-        boolean compensating = instance.status() == SagaStatus.COMPENSATING;
-        List<Integer> active = new ArrayList<>(2);
-        if (!instance.status().isLive()) {
-            return active;
-        }
-        for (int i = 0; i < steps.size(); i++) {
-            StepStatus status = steps.get(i).status();
-            if (compensating ? status == StepStatus.COMPENSATING
-                    : status == StepStatus.RUNNING || status == StepStatus.AWAITING_REPLY) {
-                active.add(i);
-            }
-        }
-        return active;
-    }
-
-    /** The steps a new instance starts with: its first step, or the first branches of its first group. */
-    static StepState[] firstSteps(SagaDefinition<?> definition, StepState[] pending, Instant now) {
-        StepState[] steps = pending.clone();
-        for (int i : startable(definition, steps, 0)) {
-            steps[i] = steps[i].started(now);
-        }
-        return steps;
-    }
-
-    /**
-     * The steps that start when the saga reaches step {@code index}: that step, or, if it begins a parallel
-     * group, as many of the group's branches as may run at once.
-     */
-    private static List<Integer> startable(SagaDefinition<?> definition, StepState[] steps, int index) {
-        var group = definition.groupOf(index).orElse(null);
-        if (group == null) {
-            return List.of(index);
-        }
-        List<Integer> start = new ArrayList<>();
-        int running = 0;
-        for (int i = group.first(); i < group.end(); i++) {
-            StepStatus status = steps[i].status();
-            if (status == StepStatus.RUNNING || status == StepStatus.AWAITING_REPLY) {
-                running++;
-            }
-        }
-        for (int i = group.first(); i < group.end() && running < group.maxParallel(); i++) {
-            if (steps[i].status() == StepStatus.PENDING) {
-                start.add(i);
-                running++;
-            }
-        }
-        return start;
-    }
-
-    /** The current step's index, or an exception naming the saga if the live instance has none. */
-    static int requireCurrent(SagaDefinition<?> definition, SagaInstance instance) {
-        int index = currentIndex(instance);
-        if (index < 0) {
-            throw new IllegalStateException("saga " + instance.id() + " (" + definition.name() + ") is "
-                    + instance.status() + " but no step is current: " + instance.steps());
-        }
-        return index;
-    }
-
-    /** Whether the saga's pivot has succeeded (so it must finish, and its deadline no longer applies). */
-    static boolean pivotSucceeded(SagaDefinition<?> definition, SagaInstance instance) {
-        int pivot = definition.pivotIndex();
-        return pivot >= 0 && instance.steps().get(pivot).status() == StepStatus.SUCCEEDED;
-    }
-
-    /** Whether the saga's deadline has passed at {@code now} while it still could be aborted. */
-    static boolean deadlinePassed(SagaDefinition<?> definition, SagaInstance instance, Instant now) {
-        return instance.deadline() != null && !now.isBefore(instance.deadline())
-                && !pivotSucceeded(definition, instance);
-    }
-
-    /** Why {@code instance} cannot be aborted, or {@code null} if it can. */
-    static String abortProblem(SagaDefinition<?> definition, SagaInstance instance) {
-        if (instance.status() != SagaStatus.RUNNING) {
-            return "the saga is " + instance.status() + ", only a RUNNING saga can be aborted (RUNNING -> COMPENSATING)";
-        }
-        if (pivotSucceeded(definition, instance)) {
-            return "the saga is past its pivot '" + definition.steps().get(definition.pivotIndex()).name()
-                    + "' and must finish";
-        }
-        return null;
-    }
-
-    /**
-     * Why a stored instance cannot be driven by {@code definition} although their fingerprints match (its row
-     * was edited or corrupted): its steps are not the definition's, or it is live but no step is current.
-     * {@code null} if it can.
-     */
-    static String stateProblem(SagaDefinition<?> definition, SagaInstance instance) {
-        List<String> stored = instance.steps().stream().map(StepState::name).toList();
-        if (!stored.equals(definition.stepNames())) {
-            return "its stored steps " + stored + " are not the steps " + definition.stepNames() + " of saga '"
-                    + definition.name() + "' version " + definition.version();
-        }
-        if (instance.status().isLive() && activeIndexes(instance).isEmpty()) {
-            return "it is " + instance.status() + " but no step is "
-                    + (instance.status() == SagaStatus.COMPENSATING ? "COMPENSATING" : "RUNNING or AWAITING_REPLY")
-                    + ": " + instance.steps();
-        }
-        return null;
-    }
-
     // ---------------------------------------------------------------- the rules
 
     /** Makes one transition from one state; not reusable. */
@@ -349,7 +221,7 @@ final class Transitions {
             boolean compensating = instance.status() == SagaStatus.COMPENSATING;
             List<HistoryEntry> entries = new ArrayList<>();
             Integer applied = null;
-            for (int index : activeIndexes(instance)) {
+            for (int index : InstanceStates.activeIndexes(instance)) {
                 StepState step = steps[index];
                 if (step.status() == StepStatus.AWAITING_REPLY || (step.wakeAt() != null && step.wakeAt().isAfter(now))) {
                     continue;
@@ -442,7 +314,7 @@ final class Transitions {
                     allDone &= steps[i].status() == StepStatus.SUCCEEDED;
                 }
                 if (!allDone) {
-                    for (int i : startable(definition, steps, group.first())) {
+                    for (int i : InstanceStates.startable(definition, steps, group.first())) {
                         set(i, steps[i].started(now));
                     }
                     return result == null ? keepData(SagaStatus.RUNNING, instance.error(), entries, Then.ATTEMPT)
@@ -451,7 +323,7 @@ final class Transitions {
                 next = group.end();
             }
             if (next < steps.length) {
-                for (int i : startable(definition, steps, next)) {
+                for (int i : InstanceStates.startable(definition, steps, next)) {
                     set(i, steps[i].started(now));
                 }
                 return result == null ? keepData(SagaStatus.RUNNING, null, entries, Then.ATTEMPT)
@@ -472,7 +344,7 @@ final class Transitions {
             StepDefinition<?> stepDefinition = definition.steps().get(index);
             boolean retry = failure.retryable()
                     && stepDefinition.retryPolicy().shouldRetry(step.attempts(), failure.error())
-                    && !deadlinePassed(definition, instance, now);
+                    && !InstanceStates.deadlinePassed(definition, instance, now);
             if (retry) {
                 Duration delay = stepDefinition.retryPolicy().delayBefore(step.attempts() + 1, env.random());
                 set(index, step.retryAt(now.plus(delay), failure.message(), failure.possiblyDone()));
@@ -595,11 +467,11 @@ final class Transitions {
         }
 
         Transition aborted(String reason) {
-            String problem = abortProblem(definition, instance);
+            String problem = InstanceStates.abortProblem(definition, instance);
             if (problem != null) {
                 throw new IllegalTransitionException("cannot abort: " + problem, definition.name(), instance.id(), null);
             }
-            List<Integer> active = activeIndexes(instance);
+            List<Integer> active = InstanceStates.activeIndexes(instance);
             if (active.isEmpty()) {
                 throw new IllegalStateException("saga " + instance.id() + " (" + definition.name() + ") is RUNNING but"
                         + " no step is current: " + instance.steps());
