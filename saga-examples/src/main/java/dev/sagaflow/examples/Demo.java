@@ -32,8 +32,10 @@ import java.util.concurrent.CountDownLatch;
  * <ol>
  *   <li>an order approved (HTTP, the order saga, the Customer Service over messages);</li>
  *   <li>an order rejected because it exceeds the customer's credit;</li>
- *   <li>a trip whose car rental refuses, so the hotel and the flight are cancelled;</li>
- *   <li>a trip whose itinerary mail fails twice after the pivot and is retried;</li>
+ *   <li>a trip (flight, hotel stay and car booked in parallel, the hotel stay a child saga) whose car rental
+ *       refuses, so what was booked beside it is cancelled;</li>
+ *   <li>a trip whose airline answers after the timeout (its probe finds the booking, made once) and whose
+ *       itinerary mail fails twice after the pivot and is retried;</li>
  *   <li>a worker JVM killed mid-saga, and its sagas finished by a restarted orchestrator;</li>
  *   <li>the order flow again as a choreography of events, without an orchestrator.</li>
  * </ol>
@@ -117,24 +119,30 @@ public final class Demo {
     }
 
     private void tripCompensated() throws Exception {
-        timeline.heading("3. Trip to " + TripExample.NO_CARS_IN + ": no car left, so hotel then flight are cancelled");
+        timeline.heading("3. Trip to " + TripExample.NO_CARS_IN + ": flight, hotel stay (a child saga) and car booked in"
+                + " parallel; no car left, so what was booked beside it is cancelled");
         try (TripExample trips = TripExample.start(timeline, MailServer.reliable(timeline))) {
             SagaOutcome<Trip> outcome = trips.book("Ada", TripExample.NO_CARS_IN);
             check(outcome.status() == SagaStatus.COMPENSATED && trips.activeBookings() == 0, "trip compensated", outcome);
             keep(trips.sagaInfo(outcome.sagaId()));
+            trips.children(outcome.sagaId()).forEach(this::keep);
             report("trip COMPENSATED; participants did: " + String.join(", ", trips.journal().entries()));
         }
     }
 
     private void tripItineraryRetried() throws Exception {
-        timeline.heading("4. Trip to Lisbon: the itinerary mail fails twice after the pivot and is retried");
+        timeline.heading("4. Trip to Lisbon: the airline answers after the timeout, so its probe is asked; the itinerary"
+                + " mail fails twice after the pivot and is retried");
         MailServer mail = MailServer.failing(timeline, Fault.REFUSE_CONNECTION, Fault.LOSE_ACKNOWLEDGEMENT);
-        try (TripExample trips = TripExample.start(timeline, mail)) {
+        try (TripExample trips = TripExample.withLateAirline(timeline, mail)) {
             SagaOutcome<Trip> outcome = trips.book("Grace", "Lisbon");
-            check(outcome.isCompleted() && mail.itinerariesSent() == 1, "trip completed, itinerary sent once", outcome);
+            long flightsBooked = trips.journal().entries().stream().filter("book flight"::equals).count();
+            check(outcome.isCompleted() && mail.itinerariesSent() == 1 && flightsBooked == 1,
+                    "trip completed, flight booked once, itinerary sent once", outcome);
             keep(trips.sagaInfo(outcome.sagaId()));
-            report("trip COMPLETED; itinerary attempted " + mail.calls() + " times, sent " + mail.itinerariesSent()
-                    + " time");
+            trips.children(outcome.sagaId()).forEach(this::keep);
+            report("trip COMPLETED; the late flight booked " + flightsBooked + " time (the probe found it); itinerary"
+                    + " attempted " + mail.calls() + " times, sent " + mail.itinerariesSent() + " time");
         }
     }
 

@@ -2,14 +2,17 @@ package dev.sagaflow.examples.trip;
 
 import dev.sagaflow.BusinessRejection;
 import dev.sagaflow.examples.support.Timeline;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A booking participant (the airline, the hotel, the car rental), kept in memory. Booking is
+ * A booking participant (the airline, the hotel's rooms and deposits, the car rental), kept in memory. Booking is
  * idempotent by request key; cancelling a key never booked does nothing, so a compensation may run
  * for an action that never took effect. Refuses, as a {@link BusinessRejection}, to book where it is
  * sold out. Thread-safe.
@@ -22,6 +25,8 @@ public final class BookingService {
     private final Timeline timeline;
     private final Map<String, String> bookings = new ConcurrentHashMap<>();
     private final AtomicInteger sequence = new AtomicInteger(100);
+    private final AtomicInteger lateAnswers = new AtomicInteger();
+    private volatile Duration lateBy = Duration.ZERO;
 
     /**
      * @param what what it books ("flight", "hotel", "car"): names the journal entries
@@ -52,6 +57,34 @@ public final class BookingService {
             timeline.note(who(), "booked " + reference + " in " + trip.destination() + " for " + trip.traveller());
             return reference;
         });
+    }
+
+    /**
+     * Makes the next {@code count} bookings answer {@code delay} late: they take effect at once, but their answer
+     * comes after the caller stopped waiting, as over a slow network.
+     */
+    public BookingService answerLate(int count, Duration delay) {
+        lateBy = delay;
+        lateAnswers.set(count);
+        return this;
+    }
+
+    /** {@link #book}, answered asynchronously: late, if {@link #answerLate} said so. */
+    public CompletableFuture<String> bookAsync(String key, Trip trip) {
+        String reference = book(key, trip);
+        if (lateAnswers.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            timeline.note(who(), "booked " + reference + ", but the answer is " + lateBy.toMillis() + " ms late");
+            return CompletableFuture.supplyAsync(() -> reference,
+                    CompletableFuture.delayedExecutor(lateBy.toMillis(), TimeUnit.MILLISECONDS));
+        }
+        return CompletableFuture.completedFuture(reference);
+    }
+
+    /** Whether something is booked under {@code key}: what a saga's probe asks after a timeout. */
+    public boolean isBooked(String key) {
+        boolean booked = bookings.containsKey(key);
+        timeline.note(who(), "asked about " + key + ": " + (booked ? "booked" : "nothing booked"));
+        return booked;
     }
 
     /** Cancels what was booked under {@code key}, if anything. */
