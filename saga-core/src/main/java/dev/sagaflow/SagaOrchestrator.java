@@ -128,7 +128,19 @@ public interface SagaOrchestrator extends AutoCloseable {
      * @throws IllegalTransitionException if it is not FAILED
      * @throws OrchestratorClosedException if the orchestrator is closed
      */
-    SagaExecution<?> retry(String sagaId);
+    default SagaExecution<?> retry(String sagaId) {
+        return retry(sagaId, null);
+    }
+
+    /**
+     * {@link #retry(String)}, recording who did it: the {@code SAGA_RETRIED} history entry's detail is
+     * {@code "by <actor>"}.
+     *
+     * @param actor who retries (a user name), at most 200 characters without control characters; {@code null}
+     *     for nobody in particular
+     * @throws IllegalArgumentException if {@code actor} is too long or holds a control character
+     */
+    SagaExecution<?> retry(String sagaId, String actor);
 
     /**
      * Aborts a RUNNING instance whose pivot has not succeeded: the current step is given up and every
@@ -140,7 +152,19 @@ public interface SagaOrchestrator extends AutoCloseable {
      * @throws SagaStoreException if the store is unavailable
      * @throws OrchestratorClosedException if the orchestrator is closed
      */
-    void abort(String sagaId, String reason);
+    default void abort(String sagaId, String reason) {
+        abort(sagaId, reason, null);
+    }
+
+    /**
+     * {@link #abort(String, String)}, recording who did it: the {@code SAGA_ABORTED} history entry's detail, and the
+     * saga's error, read {@code "by <actor>: <reason>"}.
+     *
+     * @param actor who aborts (a user name), at most 200 characters without control characters; {@code null}
+     *     for nobody in particular
+     * @throws IllegalArgumentException if {@code actor} is too long or holds a control character
+     */
+    void abort(String sagaId, String reason, String actor);
 
     /**
      * Claims and resumes, now, the live instances that no node drives (also done on start-up and

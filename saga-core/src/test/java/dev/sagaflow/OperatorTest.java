@@ -78,6 +78,31 @@ class OperatorTest {
     }
 
     @Test
+    void who_aborted_or_retried_a_saga_is_recorded_in_its_history() {
+        SagaDefinition<Trail> saga = withPivot();
+        kit.faults().failActionAlways("notify", new IOException("mail server down"));
+        SagaOrchestrator orchestrator = kit.orchestrator().register(saga).build();
+        SagaExecution<Trail> aborted = orchestrator.start(saga, Trail.of("a"));
+        SagaExecution<Trail> failed = orchestrator.start(saga, Trail.of("f"));
+        orchestrator.reply(SagaReply.success(failed.sagaId(), "wait", null));
+        kit.timer().advance(Duration.ofSeconds(2));
+
+        orchestrator.abort(aborted.sagaId(), "customer cancelled", "alice");
+        kit.faults().clear();
+        orchestrator.retry(failed.sagaId(), "bob").outcome().join();
+
+        assertThat(aborted.outcome().join().error()).contains("by alice: customer cancelled");
+        assertThat(kit.store().history(aborted.sagaId()))
+                .filteredOn(entry -> entry.type() == SagaEventType.SAGA_ABORTED)
+                .extracting(dev.sagaflow.store.HistoryEntry::detail).containsExactly("by alice: customer cancelled");
+        assertThat(kit.store().history(failed.sagaId()))
+                .filteredOn(entry -> entry.type() == SagaEventType.SAGA_RETRIED)
+                .extracting(dev.sagaflow.store.HistoryEntry::detail).containsExactly("by bob");
+        assertThatThrownBy(() -> orchestrator.abort(failed.sagaId(), "x", "eve\nmallory"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("actor");
+    }
+
+    @Test
     void aborting_is_refused_past_the_pivot_and_for_finished_sagas() {
         SagaDefinition<Trail> saga = withPivot();
         kit.faults().failActionAlways("notify", new IOException("down"));

@@ -195,7 +195,7 @@ final class ChildSagas {
                 break;
             case RUNNING:
                 try {
-                    node.operations().abort(found.id(), reason);
+                    node.operations().abort(found.id(), reason, null);
                 } catch (IllegalTransitionException e) {
                     log.debug("child saga {} could not be aborted, waiting for its end: {}", found.id(),
                             e.getMessage());

@@ -25,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
  */
 final class Operations {
     private static final int DELIVERY_TRIES = 5;
+    private static final int MAX_ACTOR_LENGTH = 200;
 
     private final Orchestrator node;
 
@@ -163,9 +164,11 @@ final class Operations {
     }
 
 
-    void abort(String sagaId, String reason) {
+    void abort(String sagaId, String reason, String actor) {
         Checks.notBlank(sagaId, "sagaId");
-        String why = reason == null || reason.isBlank() ? "aborted by an operator" : reason;
+        checkActor(actor);
+        String given = reason == null || reason.isBlank() ? "aborted by an operator" : reason;
+        String why = actor == null ? given : "by " + actor + ": " + given;
         node.checkOpen(null);
         for (int tries = 0; tries < DELIVERY_TRIES; tries++) {
             SagaRun<?> run = node.run(sagaId);
@@ -201,15 +204,23 @@ final class Operations {
         }
     }
 
-    SagaExecution<?> retry(String sagaId) {
+    SagaExecution<?> retry(String sagaId, String actor) {
         Checks.notBlank(sagaId, "sagaId");
+        checkActor(actor);
         node.checkOpen(null);
         SagaInstance instance = node.store().find(sagaId)
                 .orElseThrow(() -> new UnknownSagaException("no such saga instance", null, sagaId));
-        return retry(node.definitions().resolve(instance, node.nodeId()), instance);
+        return retry(node.definitions().resolve(instance, node.nodeId()), instance, actor);
     }
 
-    private <D> SagaExecution<D> retry(RegisteredSaga<D> saga, SagaInstance instance) {
+    /** An operator's name as it goes into the history: bounded, without control characters. */
+    private static void checkActor(String actor) {
+        if (actor != null) {
+            Checks.name(actor, MAX_ACTOR_LENGTH, "actor");
+        }
+    }
+
+    private <D> SagaExecution<D> retry(RegisteredSaga<D> saga, SagaInstance instance, String actor) {
         if (instance.status() != SagaStatus.FAILED) {
             throw new IllegalTransitionException("cannot retry: the saga is " + instance.status()
                     + "; only a FAILED saga can be retried (FAILED -> RUNNING or COMPENSATING)", saga.name(),
@@ -221,7 +232,7 @@ final class Operations {
             throw new IllegalTransitionException("cannot retry: the saga is being retried already", saga.name(),
                     instance.id(), null);
         }
-        Runnable next = run.restart(new Transitions.OperatorRetried(), "retry");
+        Runnable next = run.restart(new Transitions.OperatorRetried(actor), "retry");
         if (next != null) {
             node.execute(next);
         }

@@ -197,13 +197,13 @@ public final class Orchestrator implements SagaOrchestrator, RunHost {
     }
 
     @Override
-    public void abort(String sagaId, String reason) {
-        operations.abort(sagaId, reason);
+    public void abort(String sagaId, String reason, String actor) {
+        operations.abort(sagaId, reason, actor);
     }
 
     @Override
-    public SagaExecution<?> retry(String sagaId) {
-        return operations.retry(sagaId);
+    public SagaExecution<?> retry(String sagaId, String actor) {
+        return operations.retry(sagaId, actor);
     }
 
     public Optional<SagaInfo> find(String sagaId) {

@@ -154,7 +154,10 @@ final class Transitions {
     }
 
     /** An operator retries a FAILED saga: its stuck compensation or step runs again with a fresh budget. */
-    record OperatorRetried() implements Event {
+    record OperatorRetried(String actor) implements Event {
+        OperatorRetried() {
+            this(null);
+        }
     }
 
     /** A COMPLETED child saga is reopened to be compensated: its parent rolls back ({@code reason} says which). */
@@ -190,7 +193,7 @@ final class Transitions {
         } else if (event instanceof Aborted e) {
             return b.aborted(e.reason());
         } else if (event instanceof OperatorRetried) {
-            return b.operatorRetried();
+            return b.operatorRetried(e.actor());
         } else if (event instanceof MarkedFailed e) {
             return b.markedFailed(e.reason());
         } else if (event instanceof Reopened e) {
@@ -484,13 +487,14 @@ final class Transitions {
             return giveUp(index, "aborted: " + reason, step.mayHaveTakenEffect() || possiblyDone, aborted);
         }
 
-        Transition operatorRetried() {
+        Transition operatorRetried(String actor) {
             if (instance.status() != SagaStatus.FAILED) {
                 throw new IllegalTransitionException("cannot retry: the saga is " + instance.status()
                         + "; only a FAILED saga can be retried (FAILED -> RUNNING or COMPENSATING)", definition.name(),
                         instance.id(), null);
             }
-            List<HistoryEntry> entries = List.of(entry(SagaEventType.SAGA_RETRIED, null, 0, null));
+            List<HistoryEntry> entries = List.of(entry(SagaEventType.SAGA_RETRIED, null, 0,
+                    actor == null ? null : "by " + actor));
             for (int i = 0; i < steps.length; i++) {
                 StepStatus status = steps[i].status();
                 if (status == StepStatus.COMPENSATING) {

@@ -126,8 +126,18 @@ public final class ManagedSagaOrchestrator implements SagaOrchestrator, SmartLif
     }
 
     @Override
+    public SagaExecution<?> retry(String sagaId, String actor) {
+        return orchestrator().retry(sagaId, actor);
+    }
+
+    @Override
     public void abort(String sagaId, String reason) {
         orchestrator().abort(sagaId, reason);
+    }
+
+    @Override
+    public void abort(String sagaId, String reason, String actor) {
+        orchestrator().abort(sagaId, reason, actor);
     }
 
     @Override
