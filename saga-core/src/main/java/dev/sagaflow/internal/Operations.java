@@ -217,6 +217,10 @@ final class Operations {
     private static void checkActor(String actor) {
         if (actor != null) {
             Checks.name(actor, MAX_ACTOR_LENGTH, "actor");
+            if (actor.chars().anyMatch(Character::isISOControl)) {
+                throw new IllegalArgumentException("actor cannot contain control characters: '"
+                        + actor.replaceAll("\\p{Cntrl}", "?") + "'");
+            }
         }
     }
 

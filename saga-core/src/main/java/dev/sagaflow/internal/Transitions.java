@@ -192,7 +192,7 @@ final class Transitions {
             return b.giveUp(e.index(), e.message(), step.mayHaveTakenEffect() || e.possiblyDone(), List.of());
         } else if (event instanceof Aborted e) {
             return b.aborted(e.reason());
-        } else if (event instanceof OperatorRetried) {
+        } else if (event instanceof OperatorRetried e) {
             return b.operatorRetried(e.actor());
         } else if (event instanceof MarkedFailed e) {
             return b.markedFailed(e.reason());

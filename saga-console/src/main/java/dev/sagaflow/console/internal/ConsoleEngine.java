@@ -147,12 +147,10 @@ public final class ConsoleEngine {
                 return Response.seeOther(context.sagaUrl(found.get().sagaId()));
             }
         }
-        // The saga names are needed to look an idempotency key up without a name; counting is not free.
-        Iterable<String> names = filter.idempotencyKey() != null && filter.name() == null
-                ? queries.counts().byName().keySet() : List.of();
-        SagaQueries.Page page = filter.id() != null ? new SagaQueries.Page(List.of(), null, false)
-                : queries.page(filter, config.pageSize(), context.now(), names);
-        return Response.html(200, Pages.list(context, filter, page, names));
+        SagaQueries.Page page = filter.id() != null ? new SagaQueries.Page(List.of(), null)
+                : queries.page(filter, config.pageSize(), context.now());
+        // No saga names to suggest in the filter form: counting them on every page is not free.
+        return Response.html(200, Pages.list(context, filter, page, List.of()));
     }
 
     private Response saga(Context context, String id, String done) {

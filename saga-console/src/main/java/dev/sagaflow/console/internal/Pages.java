@@ -99,10 +99,6 @@ public final class Pages {
                     .raw(">Next page »</a>");
         }
         main.raw("</nav>");
-        if (page.truncated()) {
-            main.raw("<p class=\"notice\">Only the oldest ").text(String.format(Locale.ROOT, "%,d",
-                    dev.sagaflow.store.SagaQuery.MAX_LIMIT)).raw(" instances of this selection were searched.</p>");
-        }
         return layout(context, "Sagas", main.toString());
     }
 
@@ -188,11 +184,6 @@ public final class Pages {
             main.raw("<td class=\"num\">").text(String.format(Locale.ROOT, "%,d", counts.total(status))).raw("</td>");
         }
         main.raw("</tr></tfoot></table>");
-        if (counts.atLeast()) {
-            main.raw("<p class=\"notice\">Counted among the oldest ")
-                    .text(String.format(Locale.ROOT, "%,d", dev.sagaflow.store.SagaQuery.MAX_LIMIT))
-                    .raw(" instances only; there are more.</p>");
-        }
     }
 
     private static void section(Html main, Context context, String id, String title, List<SagaInfo> sagas,
