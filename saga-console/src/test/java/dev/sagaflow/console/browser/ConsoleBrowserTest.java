@@ -270,12 +270,12 @@ class ConsoleBrowserTest {
         wait(browser).until(ExpectedConditions.urlContains("done=abort"));
         assertThat(browser.findElement(By.cssSelector("h1 .badge")).getText()).isEqualTo("COMPENSATED");
         assertThat(browser.findElement(By.cssSelector("table.history")).getText())
-                .contains("SAGA_ABORTED").contains("customer cancelled by phone (aborted by olga in the console)");
+                .contains("SAGA_ABORTED").contains("by olga: customer cancelled by phone");
         chromium.screenshot("9-after-abort");
         assertThat(statusColumn(shop.id("awaiting"))).isEqualTo("COMPENSATED");
         assertThat(store.history(shop.id("awaiting"))).filteredOn(e -> e.type() == SagaEventType.SAGA_ABORTED)
                 .extracting(HistoryEntry::detail)
-                .containsExactly("customer cancelled by phone (aborted by olga in the console)");
+                .containsExactly("by olga: customer cancelled by phone");
     }
 
     @Test
