@@ -7,18 +7,32 @@ import dev.sagaflow.jdbc.internal.GroupCommitWriter;
 import dev.sagaflow.jdbc.internal.InstanceWriter;
 import dev.sagaflow.jdbc.internal.Jdbc;
 import dev.sagaflow.jdbc.internal.Leases;
+import dev.sagaflow.jdbc.internal.Micros;
+import dev.sagaflow.jdbc.internal.Outbox;
+import dev.sagaflow.jdbc.internal.Purge;
 import dev.sagaflow.jdbc.internal.Reads;
+import dev.sagaflow.jdbc.internal.Replies;
 import dev.sagaflow.jdbc.internal.Schema;
+import dev.sagaflow.jdbc.internal.StoreClock;
 import dev.sagaflow.jdbc.internal.Tables;
 import dev.sagaflow.jdbc.internal.UnreadableRows;
 import dev.sagaflow.store.ClaimRequest;
 import dev.sagaflow.store.HistoryEntry;
+import dev.sagaflow.store.InstanceWrite;
+import dev.sagaflow.store.LeaseRenewal;
+import dev.sagaflow.store.NodeLease;
+import dev.sagaflow.store.NodeRegistration;
+import dev.sagaflow.store.OutboxMessage;
+import dev.sagaflow.store.OutboxStore;
+import dev.sagaflow.store.RecordedReply;
+import dev.sagaflow.store.SagaCount;
 import dev.sagaflow.store.SagaInstance;
 import dev.sagaflow.store.SagaQuery;
 import dev.sagaflow.store.SagaStore;
 import dev.sagaflow.store.TransactionalSagaStore;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -87,7 +101,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Immutable and thread-safe.
  */
-public final class JdbcSagaStore implements TransactionalSagaStore {
+public final class JdbcSagaStore implements TransactionalSagaStore, OutboxStore {
     private static final Logger log = LoggerFactory.getLogger(JdbcSagaStore.class);
 
     private final Dialect dialect;
@@ -97,17 +111,24 @@ public final class JdbcSagaStore implements TransactionalSagaStore {
     private final InstanceWriter writer;
     private final Leases leases;
     private final Reads reads;
+    private final Replies replies;
+    private final Outbox outbox;
+    private final Purge purge;
     /** How writes are committed, for {@link #toString()}. */
     private final String commits;
 
-    private JdbcSagaStore(Builder builder, Dialect dialect) {
+    private JdbcSagaStore(Builder builder, Dialect dialect, long maxStatementChars) {
         this.dialect = dialect;
         this.tables = new Tables(builder.tablePrefix);
         this.createSchemaIfMissing = builder.createSchemaIfMissing;
-        this.jdbc = new Jdbc(builder.dataSource, dialect, tables);
+        StoreClock clock = builder.leaseClock == null ? StoreClock.database(dialect) : StoreClock.of(builder.leaseClock);
+        this.jdbc = new Jdbc(builder.dataSource, dialect, tables, clock, maxStatementChars);
         UnreadableRows unreadable = new UnreadableRows();
         this.leases = new Leases(jdbc, unreadable);
         this.reads = new Reads(jdbc, unreadable);
+        this.replies = new Replies(jdbc);
+        this.outbox = new Outbox(jdbc);
+        this.purge = new Purge(jdbc);
         if (builder.groupCommit && dialect.supportsGroupCommit()) {
             this.writer = new GroupCommitWriter(jdbc, builder.groupCommitMaxBatch, builder.groupCommitMaxWait.toNanos(),
                     builder.groupCommitMaxInFlight);
@@ -133,9 +154,19 @@ public final class JdbcSagaStore implements TransactionalSagaStore {
         return dialect.kind();
     }
 
-    /** The table prefix: the tables are {@code <prefix>instances} and {@code <prefix>history}. */
+    /**
+     * The table prefix: the tables are {@code <prefix>instances}, {@code <prefix>history}, {@code <prefix>nodes},
+     * {@code <prefix>replies} and {@code <prefix>outbox}.
+     */
     public String tablePrefix() {
         return tables.prefix();
+    }
+
+    /** {@inheritDoc} The database's clock (one {@code SELECT}), unless the builder named another. */
+    @Override
+    public Instant now() {
+        return jdbc.autoCommitted("read of the database's clock", null, false,
+                c -> Micros.toInstant(jdbc.clock().now(c)));
     }
 
     /**
@@ -144,64 +175,63 @@ public final class JdbcSagaStore implements TransactionalSagaStore {
      * <p>The data is encoded before a connection is taken, so data that cannot be serialised fails
      * with {@link dev.sagaflow.SagaDataException} and nothing is written. One commit.
      *
-     * @throws IllegalArgumentException if an instance with the same id exists, or a history entry
-     *     belongs to another instance
-     * @throws SagaStoreException if the database fails
+     * @throws IllegalArgumentException if an instance with the same id exists
+     * @throws SagaStoreException if the database fails, or (permanently) if the write is larger than the database
+     *     takes in one statement
      */
     @Override
-    public boolean insert(SagaInstance instance, List<HistoryEntry> history) {
-        Objects.requireNonNull(instance, "instance cannot be null");
-        checkHistory(instance.id(), history);
-        return writer.insert(EncodedInstance.of(instance), history);
+    public boolean insert(InstanceWrite write) {
+        Objects.requireNonNull(write, "write cannot be null");
+        return writer.insert(EncodedInstance.of(write));
     }
 
     /**
      * {@inheritDoc}
      *
-     * <p>Writes every column but {@code id} from {@code next}. One commit when written, none when the
-     * race is lost.
+     * <p>Writes every column but {@code id} from the write's instance, the lease from the store's clock. One
+     * commit when written, none when the race is lost.
      *
-     * @throws IllegalArgumentException if {@code next.version()} is not {@code expectedVersion + 1},
-     *     or a history entry belongs to another instance
      * @throws IllegalStateException if more than one row has the instance's id (the table lost its
      *     primary key; on PostgreSQL the single statement has committed by then)
      * @throws SagaStoreException if the database fails
      */
     @Override
-    public boolean update(long expectedVersion, SagaInstance next, List<HistoryEntry> history) {
-        Objects.requireNonNull(next, "next cannot be null");
-        checkNext(expectedVersion, next, history);
-        return writer.update(expectedVersion, EncodedInstance.of(next), history);
+    public boolean update(long expectedVersion, InstanceWrite write) {
+        Objects.requireNonNull(write, "write cannot be null");
+        checkNext(expectedVersion, write.instance());
+        return writer.update(expectedVersion, EncodedInstance.of(write));
     }
 
     /**
      * {@inheritDoc}
      *
      * <p>One transaction on one pooled connection: the work's statements, then the same version-checked
-     * update and history rows as {@link #update}, then one commit.
+     * update, history, replies and messages as {@link #update(long, InstanceWrite)}, then one commit.
      */
     @Override
     public boolean updateWithLocalWork(long expectedVersion, LocalWork work) {
         Objects.requireNonNull(work, "work cannot be null");
         return jdbc.inTransaction("local step write", null, n -> n == 1, c -> {
-            Write write;
+            InstanceWrite write;
             try {
                 write = work.perform(c);
             } catch (Exception e) {
                 throw new LocalWorkException(e);
             }
-            checkNext(expectedVersion, write.next(), write.history());
-            return writer.update(c, expectedVersion, EncodedInstance.of(write.next()), write.history());
+            checkNext(expectedVersion, write.instance());
+            EncodedInstance row = EncodedInstance.of(write);
+            jdbc.checkSize(row);
+            return writer.update(c, expectedVersion, row);
         }) == 1;
     }
 
     /**
      * {@inheritDoc}
      *
-     * <p>One transaction: a locking {@code SELECT ... FOR UPDATE SKIP LOCKED} of the candidates (plain
-     * {@code FOR UPDATE} where the database cannot skip), then a version-checked update of each readable one.
-     * One commit when anything was claimed. Rows that cannot be read are skipped, left as they are, and logged
-     * at ERROR once per version.
+     * <p>One transaction: the database's clock, a locking {@code SELECT ... FOR UPDATE SKIP LOCKED} of the
+     * candidates (plain {@code FOR UPDATE} where the database cannot skip), then a version-checked update of each
+     * readable one. One commit when anything was claimed. Rows that cannot be read are skipped, left as they are,
+     * and logged at ERROR once per version. Its statements time out after a few seconds.
      */
     @Override
     public List<SagaInstance> claim(ClaimRequest request) {
@@ -209,11 +239,18 @@ public final class JdbcSagaStore implements TransactionalSagaStore {
         return leases.claim(request);
     }
 
-    /** {@inheritDoc} One {@code UPDATE} statement, one commit. */
+    /** {@inheritDoc} One short transaction. */
     @Override
-    public int renewLeases(String owner, Instant leaseUntil) {
-        Objects.requireNonNull(owner, "owner cannot be null");
-        return leases.renew(owner, Objects.requireNonNull(leaseUntil, "leaseUntil cannot be null"));
+    public NodeRegistration registerNode(NodeLease node) {
+        Objects.requireNonNull(node, "node cannot be null");
+        return leases.register(node);
+    }
+
+    /** {@inheritDoc} One short transaction of two statements, which time out after a few seconds. */
+    @Override
+    public LeaseRenewal renewLeases(NodeLease node) {
+        Objects.requireNonNull(node, "node cannot be null");
+        return leases.renew(node);
     }
 
     /** {@inheritDoc} One {@code UPDATE} statement, one commit. */
@@ -221,6 +258,26 @@ public final class JdbcSagaStore implements TransactionalSagaStore {
     public int releaseLeases(String owner) {
         Objects.requireNonNull(owner, "owner cannot be null");
         return leases.release(owner);
+    }
+
+    /** {@inheritDoc} One {@code DELETE} statement. */
+    @Override
+    public void deregisterNode(NodeLease node) {
+        Objects.requireNonNull(node, "node cannot be null");
+        leases.deregister(node);
+    }
+
+    /** {@inheritDoc} One {@code INSERT ... SELECT} statement; the primary key refuses a second reply. */
+    @Override
+    public boolean recordReply(RecordedReply reply) {
+        Objects.requireNonNull(reply, "reply cannot be null");
+        return replies.record(reply);
+    }
+
+    @Override
+    public List<RecordedReply> replies(String sagaId) {
+        Objects.requireNonNull(sagaId, "sagaId cannot be null");
+        return replies.list(sagaId);
     }
 
     /**
@@ -248,11 +305,77 @@ public final class JdbcSagaStore implements TransactionalSagaStore {
         return reads.history(id);
     }
 
-    /** {@inheritDoc} Rows that cannot be read are skipped and logged at ERROR once per version. */
+    /**
+     * {@inheritDoc} Rows that cannot be read are skipped and logged at ERROR once per version. Pages follow each
+     * other by position (keyset), so a deep page costs what the first does.
+     */
     @Override
     public List<SagaInstance> query(SagaQuery query) {
         Objects.requireNonNull(query, "query cannot be null");
         return reads.query(query);
+    }
+
+    /** {@inheritDoc} One {@code GROUP BY} statement. */
+    @Override
+    public List<SagaCount> count(SagaQuery query) {
+        Objects.requireNonNull(query, "query cannot be null");
+        return reads.count(query);
+    }
+
+    /** {@inheritDoc} One transaction: the ids, then their history, replies, sent messages and rows. */
+    @Override
+    public int purgeFinished(Instant finishedBefore, int limit) {
+        Objects.requireNonNull(finishedBefore, "finishedBefore cannot be null");
+        return purge.finished(finishedBefore, checkLimit(limit));
+    }
+
+    /** {@inheritDoc} Leaves room in a write for the rest of the statement: a quarter of the database's limit. */
+    @Override
+    public int maxDataLength() {
+        return (int) Math.min(Integer.MAX_VALUE, jdbc.maxStatementChars());
+    }
+
+    /** {@inheritDoc} One short transaction; its select skips the messages other relays are claiming. */
+    @Override
+    public List<OutboxMessage> claimOutbox(String relay, Duration lease, int limit) {
+        Objects.requireNonNull(relay, "relay cannot be null");
+        Objects.requireNonNull(lease, "lease cannot be null");
+        if (lease.isNegative() || lease.isZero()) {
+            throw new IllegalArgumentException("lease must be > 0, was " + lease);
+        }
+        return outbox.claim(relay, lease, checkLimit(limit));
+    }
+
+    @Override
+    public boolean markSent(String messageId, String relay) {
+        Objects.requireNonNull(messageId, "messageId cannot be null");
+        Objects.requireNonNull(relay, "relay cannot be null");
+        return outbox.finish(messageId, relay, true, null);
+    }
+
+    @Override
+    public boolean markFailed(String messageId, String relay, String reason) {
+        Objects.requireNonNull(messageId, "messageId cannot be null");
+        Objects.requireNonNull(relay, "relay cannot be null");
+        Objects.requireNonNull(reason, "reason cannot be null");
+        return outbox.finish(messageId, relay, false, reason);
+    }
+
+    @Override
+    public List<FailedMessage> failedOutbox(int limit) {
+        return outbox.failed(checkLimit(limit));
+    }
+
+    @Override
+    public boolean retryOutbox(String messageId) {
+        Objects.requireNonNull(messageId, "messageId cannot be null");
+        return outbox.retry(messageId);
+    }
+
+    @Override
+    public int purgeSentOutbox(Instant sentBefore, int limit) {
+        Objects.requireNonNull(sentBefore, "sentBefore cannot be null");
+        return purge.sent(sentBefore, checkLimit(limit));
     }
 
     /** The SQL text of {@code query}: what {@link #query(SagaQuery)} runs, for plans and tests. */
@@ -262,10 +385,10 @@ public final class JdbcSagaStore implements TransactionalSagaStore {
 
     /** The SQL text of a claim's locking select, for one fingerprint, for plans and tests. */
     String claimSql(boolean includeOwn) {
-        return leases.claimSql(1, includeOwn);
+        return leases.claimSql(1, 0, includeOwn);
     }
 
-    /** The SQL text of {@link #renewLeases}, for plans and tests. */
+    /** The SQL text of {@link #renewLeases}'s statement for the instances, for plans and tests. */
     String renewLeasesSql() {
         return leases.renewSql();
     }
@@ -284,25 +407,21 @@ public final class JdbcSagaStore implements TransactionalSagaStore {
     @Override
     public String toString() {
         return "JdbcSagaStore[" + dialect + ", tables " + tables + ", createSchemaIfMissing " + createSchemaIfMissing
-                + ", " + commits + "]";
+                + ", " + commits + ", " + jdbc.clock() + "]";
     }
 
-    private static void checkNext(long expectedVersion, SagaInstance next, List<HistoryEntry> history) {
+    private static void checkNext(long expectedVersion, SagaInstance next) {
         if (next.version() != expectedVersion + 1) {
             throw new IllegalArgumentException("next.version must be expectedVersion + 1 (" + (expectedVersion + 1)
                     + ") for saga instance " + next.id() + ", was " + next.version());
         }
-        checkHistory(next.id(), history);
     }
 
-    private static void checkHistory(String id, List<HistoryEntry> history) {
-        Objects.requireNonNull(history, "history cannot be null");
-        for (HistoryEntry entry : history) {
-            if (!entry.sagaId().equals(id)) {
-                throw new IllegalArgumentException("history entry " + entry.type() + " belongs to saga instance "
-                        + entry.sagaId() + ", not to " + id);
-            }
+    private static int checkLimit(int limit) {
+        if (limit < 1 || limit > SagaQuery.MAX_LIMIT) {
+            throw new IllegalArgumentException("limit must be between 1 and " + SagaQuery.MAX_LIMIT + ", was " + limit);
         }
+        return limit;
     }
 
     /**
@@ -319,6 +438,7 @@ public final class JdbcSagaStore implements TransactionalSagaStore {
         private Duration groupCommitMaxWait = Duration.ZERO;
         private int groupCommitMaxInFlight = 1;
         private boolean groupCommitTuned;
+        private Clock leaseClock;
 
         private Builder(DataSource dataSource) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource cannot be null");
@@ -354,6 +474,19 @@ public final class JdbcSagaStore implements TransactionalSagaStore {
          */
         public Builder createSchemaIfMissing(boolean createSchemaIfMissing) {
             this.createSchemaIfMissing = createSchemaIfMissing;
+            return this;
+        }
+
+        /**
+         * The clock leases are written and compared on. Default: the database's own clock, read inside the
+         * statements that write or compare leases, so that every node measures them on one clock whatever its own
+         * says. Another clock is for tests that set the time by hand; in production, nodes whose clocks disagree
+         * would then take each other's sagas.
+         *
+         * @throws NullPointerException if {@code clock} is null
+         */
+        public Builder leaseClock(Clock clock) {
+            this.leaseClock = Objects.requireNonNull(clock, "clock cannot be null");
             return this;
         }
 
@@ -435,20 +568,25 @@ public final class JdbcSagaStore implements TransactionalSagaStore {
             }
             Tables tables = new Tables(tablePrefix);
             Dialect resolved = dialect == null ? null : Dialect.of(dialect);
-            if (resolved == null || createSchemaIfMissing) {
+            long maxStatementChars = Long.MAX_VALUE;
+            if (resolved == null || createSchemaIfMissing || resolved.kind() == JdbcDialect.MYSQL) {
+                String step = "dialect detection";
                 try (Connection c = dataSource.getConnection()) {
                     if (resolved == null) {
                         resolved = Dialect.detect(c.getMetaData());
                     }
                     if (createSchemaIfMissing) {
+                        step = "schema creation for " + tables;
                         Schema.createIfMissing(c, resolved, tables);
                     }
+                    step = "reading the statement size limit";
+                    maxStatementChars = resolved.maxStatementChars(c);
                 } catch (SQLException e) {
-                    throw new SagaStoreException((resolved == null ? "dialect detection" : "schema creation for "
-                            + tables) + " failed: " + e.getMessage() + " [SQLState " + e.getSQLState() + "]", null, e);
+                    throw new SagaStoreException(step + " failed: " + e.getMessage() + " [SQLState " + e.getSQLState()
+                            + "]", null, e);
                 }
             }
-            JdbcSagaStore store = new JdbcSagaStore(this, resolved);
+            JdbcSagaStore store = new JdbcSagaStore(this, resolved, maxStatementChars);
             log.info("Sagaflow JDBC store: {}", store);
             return store;
         }

@@ -18,6 +18,8 @@ import dev.sagaflow.jdbc.support.Instances;
 import dev.sagaflow.jdbc.support.TestDatabase;
 import dev.sagaflow.store.ClaimRequest;
 import dev.sagaflow.store.HistoryEntry;
+import dev.sagaflow.store.LeaseRenewal;
+import dev.sagaflow.store.NodeLease;
 import dev.sagaflow.store.SagaData;
 import dev.sagaflow.store.SagaInstance;
 import dev.sagaflow.store.StepState;
@@ -25,6 +27,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -147,8 +150,10 @@ abstract class AbstractJdbcSagaStoreTest {
     }
 
     @Test
-    void renewing_and_releasing_leases_cost_one_statement_and_one_commit_each() {
+    void renewing_leases_costs_two_statements_and_releasing_them_one_with_one_commit_each() {
         String owner = "node-" + run;
+        NodeLease node = new NodeLease(owner, "incarnation-" + run, Duration.ofSeconds(60));
+        store.registerNode(node);
         for (int i = 0; i < 3; i++) {
             SagaInstance instance = started(1);
             insert(new SagaInstance(instance.id(), instance.sagaName(), 1, instance.fingerprint(), null,
@@ -157,10 +162,11 @@ abstract class AbstractJdbcSagaStoreTest {
         }
         counting.reset();
 
-        assertThat(store.renewLeases(owner, Instances.T0.plusSeconds(60))).isEqualTo(3);
+        assertThat(store.renewLeases(node)).isEqualTo(new LeaseRenewal(true, 3));
         assertThat(store.releaseLeases(owner)).isEqualTo(3);
 
-        assertThat(counting.statements()).isEqualTo(2);
+        // The renewal: the node's registration, then its instances, in one transaction.
+        assertThat(counting.statements()).isEqualTo(3);
         assertThat(counting.commits()).isEqualTo(2);
     }
 

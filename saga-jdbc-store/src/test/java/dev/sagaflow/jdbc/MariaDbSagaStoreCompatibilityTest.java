@@ -5,12 +5,13 @@ import dev.sagaflow.jdbc.support.RequiresDatabase;
 import dev.sagaflow.jdbc.support.TestDatabase;
 import dev.sagaflow.store.SagaStore;
 import dev.sagaflow.store.SagaStoreCompatibilityTest;
+import java.time.Clock;
 
 /** The store compatibility suite on MariaDB, through a connection pool, in tables of its own. */
 @RequiresDatabase(TestDatabase.MARIADB)
 class MariaDbSagaStoreCompatibilityTest extends SagaStoreCompatibilityTest {
     @Override
-    protected SagaStore createStore() {
-        return CompatibilityStores.of(TestDatabase.MARIADB);
+    protected SagaStore createStore(Clock clock) {
+        return CompatibilityStores.of(TestDatabase.MARIADB, clock);
     }
 }

@@ -1,6 +1,7 @@
 package dev.sagaflow.jdbc.internal;
 
 import dev.sagaflow.jdbc.JdbcDialect;
+import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.SQLException;
 import java.util.Locale;
@@ -56,6 +57,25 @@ public abstract class Dialect {
      */
     public String jsonValue(String operand) {
         return operand;
+    }
+
+    /**
+     * The SQL expression for the database's clock as microseconds since the epoch (UTC), whatever the session's
+     * time zone: what leases are written and compared with, so that every node measures them on one clock.
+     */
+    public abstract String nowMicros();
+
+    /**
+     * The most characters of text one write may carry, or {@link Long#MAX_VALUE} when the database sets no
+     * limit of its own below what a JVM string holds. Asked once, when the store is built.
+     */
+    public long maxStatementChars(Connection connection) throws SQLException {
+        return Long.MAX_VALUE;
+    }
+
+    /** The type of a text column without a length limit: {@code TEXT}, {@code LONGTEXT}, {@code CLOB}. */
+    public String textType() {
+        return "TEXT";
     }
 
     /** The row-locking clause that ends a claim's {@code SELECT}. */

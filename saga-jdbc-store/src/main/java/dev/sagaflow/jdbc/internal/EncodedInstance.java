@@ -1,28 +1,66 @@
 package dev.sagaflow.jdbc.internal;
 
+import dev.sagaflow.store.HistoryEntry;
+import dev.sagaflow.store.InstanceWrite;
 import dev.sagaflow.store.SagaInstance;
+import java.util.List;
 
 /**
- * An instance with its data and steps already encoded as the JSON text the columns hold. Encoding happens
- * here, before any connection is taken, so data that cannot be serialised never costs a round-trip.
+ * One write with its instance's data, steps and metadata already encoded as the text the columns hold, and its
+ * lease in microseconds. Encoding happens here, before any connection is taken, so data that cannot be
+ * serialised never costs a round-trip.
  *
- * @param instance the instance
- * @param data its data as JSON
+ * @param write the write
+ * @param data the instance's data as JSON
  * @param steps its steps as {@link StepsJson}
+ * @param metadata its metadata as a JSON object, or {@code null} when it has none
  */
-public record EncodedInstance(SagaInstance instance, String data, String steps) {
+public record EncodedInstance(InstanceWrite write, String data, String steps, String metadata) {
 
     /**
-     * Encodes {@code instance}'s data and steps.
+     * Encodes {@code write}'s instance.
      *
      * @throws dev.sagaflow.SagaDataException if the data cannot be serialised
      */
-    public static EncodedInstance of(SagaInstance instance) {
-        return new EncodedInstance(instance, instance.data().json(), StepsJson.encode(instance.steps()));
+    public static EncodedInstance of(InstanceWrite write) {
+        SagaInstance instance = write.instance();
+        return new EncodedInstance(write, instance.data().json(), StepsJson.encode(instance.steps()),
+                MetadataJson.encode(instance.metadata()));
+    }
+
+    /** The instance written. */
+    public SagaInstance instance() {
+        return write.instance();
     }
 
     /** The instance's id. */
     public String id() {
-        return instance.id();
+        return write.instance().id();
+    }
+
+    /** The history entries the write records. */
+    public List<HistoryEntry> history() {
+        return write.history();
+    }
+
+    /** The lease from the store's clock in microseconds, or {@code null} for an instance without an owner. */
+    public Long leaseMicros() {
+        return write.lease() == null ? null : Micros.of(write.lease());
+    }
+
+    /** Whether the write also consumes recorded replies or adds outbox messages. */
+    public boolean hasExtras() {
+        return !write.consumedReplies().isEmpty() || !write.outbox().isEmpty();
+    }
+
+    /** The characters of text the write carries, for the database's statement size limit. */
+    public long textLength() {
+        long length = data.length() + steps.length() + (metadata == null ? 0 : metadata.length());
+        String error = write.instance().error();
+        length += error == null ? 0 : error.length();
+        for (var message : write.outbox()) {
+            length += message.payload().length();
+        }
+        return length;
     }
 }

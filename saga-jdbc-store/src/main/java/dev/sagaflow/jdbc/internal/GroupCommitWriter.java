@@ -1,7 +1,6 @@
 package dev.sagaflow.jdbc.internal;
 
 import dev.sagaflow.SagaStoreException;
-import dev.sagaflow.store.HistoryEntry;
 import dev.sagaflow.store.SagaInstance;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -19,8 +18,8 @@ import org.slf4j.LoggerFactory;
  * PostgreSQL with group commit: the inserts and updates of concurrent callers, gathered by {@link GroupCommit},
  * are written by one statement and one commit per batch. Each caller still learns its own outcome: a lost
  * compare-and-set returns {@code false}, a taken idempotency key {@code false}, a taken id throws. A write that
- * finds no company, and every write of a batch the database refused, is written alone by its caller with the
- * single-statement writer; if a batch's outcome is unknown (the connection broke), every caller in it gets a
+ * finds no company, every write of a batch the database refused, and every write that also consumes replies or
+ * sends messages, is written alone by its caller with the single-statement writer; if a batch's outcome is unknown (the connection broke), every caller in it gets a
  * {@link SagaStoreException}.
  */
 public final class GroupCommitWriter extends InstanceWriter {
@@ -46,8 +45,12 @@ public final class GroupCommitWriter extends InstanceWriter {
     }
 
     @Override
-    public boolean insert(EncodedInstance row, List<HistoryEntry> history) {
-        PendingWrite write = new PendingWrite(true, row, -1, history);
+    public boolean insert(EncodedInstance row) {
+        if (row.hasExtras()) {
+            return alone.insert(row);
+        }
+        jdbc.checkSize(row);
+        PendingWrite write = new PendingWrite(true, row, -1);
         groupCommit.submit(write);
         switch (write.outcome(INSERT)) {
             case WRITTEN:
@@ -57,13 +60,17 @@ public final class GroupCommitWriter extends InstanceWriter {
                 return jdbc.autoCommitted(INSERT, row.id(), false, c -> resolveDuplicate(c, row.instance(),
                         new SQLException("the insert conflicted with an existing row that is no longer there", "23505")));
             default:
-                return alone.insert(row, history);
+                return alone.insert(row);
         }
     }
 
     @Override
-    public boolean update(long expectedVersion, EncodedInstance row, List<HistoryEntry> history) {
-        PendingWrite write = new PendingWrite(false, row, expectedVersion, history);
+    public boolean update(long expectedVersion, EncodedInstance row) {
+        if (row.hasExtras()) {
+            return alone.update(expectedVersion, row);
+        }
+        jdbc.checkSize(row);
+        PendingWrite write = new PendingWrite(false, row, expectedVersion);
         groupCommit.submit(write);
         switch (write.outcome(updateWhat(row))) {
             case WRITTEN:
@@ -73,15 +80,14 @@ public final class GroupCommitWriter extends InstanceWriter {
             case TOO_MANY_ROWS:
                 throw jdbc.tooManyRows("update of", row.id(), 2);
             default:
-                return alone.update(expectedVersion, row, history);
+                return alone.update(expectedVersion, row);
         }
     }
 
     /** Inside a caller's transaction there is nothing to share: the single statement, on that connection. */
     @Override
-    public int update(Connection c, long expectedVersion, EncodedInstance row, List<HistoryEntry> history)
-            throws SQLException {
-        return alone.update(c, expectedVersion, row, history);
+    public int update(Connection c, long expectedVersion, EncodedInstance row) throws SQLException {
+        return alone.update(c, expectedVersion, row);
     }
 
     @Override
@@ -132,7 +138,7 @@ public final class GroupCommitWriter extends InstanceWriter {
         Map<String, Integer> updated = new HashMap<>();
         try {
             jdbc.autoCommitted(what, null, true, c -> {
-                try (PreparedStatement ps = c.prepareStatement(batchSql)) {
+                try (PreparedStatement ps = c.prepareStatement(jdbc.sql(batchSql))) {
                     bind(c, ps, batch);
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
@@ -176,7 +182,7 @@ public final class GroupCommitWriter extends InstanceWriter {
         List<PendingWrite> withHistory = new ArrayList<>(batch.size());
         for (PendingWrite write : batch) {
             (write.insert ? inserts : updates).add(write);
-            if (!write.history.isEmpty()) {
+            if (!write.row.history().isEmpty()) {
                 withHistory.add(write);
             }
         }
@@ -193,7 +199,7 @@ public final class GroupCommitWriter extends InstanceWriter {
         ps.setArray(i++, c.createArrayOf("int8",                                           // e.version: the one written
                 withHistory.stream().map(w -> w.row.instance().version()).toArray(Long[]::new)));
         ps.setArray(i, c.createArrayOf("text",                                             // e.entries
-                withHistory.stream().map(w -> HistoryJson.encode(w.history)).toArray(String[]::new)));
+                withHistory.stream().map(w -> HistoryJson.encode(w.row.history())).toArray(String[]::new)));
     }
 
     private static String[] ids(List<PendingWrite> writes) {
@@ -216,15 +222,13 @@ public final class GroupCommitWriter extends InstanceWriter {
         final boolean insert;
         final EncodedInstance row;
         final long expectedVersion;
-        final List<HistoryEntry> history;
         private Outcome outcome;
         private RuntimeException failure;
 
-        PendingWrite(boolean insert, EncodedInstance row, long expectedVersion, List<HistoryEntry> history) {
+        PendingWrite(boolean insert, EncodedInstance row, long expectedVersion) {
             this.insert = insert;
             this.row = row;
             this.expectedVersion = expectedVersion;
-            this.history = history;
         }
 
         String id() {

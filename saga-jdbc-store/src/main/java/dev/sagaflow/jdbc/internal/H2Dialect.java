@@ -22,4 +22,14 @@ final class H2Dialect extends Dialect {
     public boolean supportsSkipLocked() {
         return false;
     }
+
+    @Override
+    public String nowMicros() {
+        return "DATEDIFF(MICROSECOND, TIMESTAMP WITH TIME ZONE '1970-01-01 00:00:00+00', CURRENT_TIMESTAMP)";
+    }
+
+    @Override
+    public String textType() {
+        return "CLOB";
+    }
 }

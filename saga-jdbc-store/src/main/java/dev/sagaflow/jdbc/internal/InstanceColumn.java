@@ -27,13 +27,15 @@ public enum InstanceColumn {
     UPDATED_AT("updated_at", Kind.MICROS, row -> row.instance().updatedAt()),
     DEADLINE("deadline", Kind.MICROS, row -> row.instance().deadline()),
     OWNER("owner", Kind.TEXT, row -> row.instance().owner()),
-    LEASE_UNTIL("lease_until", Kind.MICROS, row -> row.instance().leaseUntil()),
+    /** Written as the store's clock plus the write's lease (see {@link StoreClock}); read as an instant. */
+    LEASE_UNTIL("lease_until", Kind.LEASE, EncodedInstance::leaseMicros),
     VERSION("version", Kind.BIGINT, row -> row.instance().version()),
-    ERROR("error", Kind.TEXT, row -> row.instance().error());
+    ERROR("error", Kind.TEXT, row -> Text.storable(row.instance().error())),
+    METADATA("metadata", Kind.TEXT, EncodedInstance::metadata);
 
     /** How a column's value is bound, alone ({@code setX}) and as a PostgreSQL array (for {@code unnest}). */
     private enum Kind {
-        TEXT("varchar"), JSON("text"), INT("int4"), BIGINT("int8"), MICROS("int8");
+        TEXT("varchar"), JSON("text"), INT("int4"), BIGINT("int8"), MICROS("int8"), LEASE("int8");
 
         final String arrayType;
 
@@ -45,7 +47,7 @@ public enum InstanceColumn {
             return switch (this) {
                 case TEXT, JSON -> new String[length];
                 case INT -> new Integer[length];
-                case BIGINT, MICROS -> new Long[length];
+                case BIGINT, MICROS, LEASE -> new Long[length];
             };
         }
     }
@@ -152,7 +154,11 @@ public enum InstanceColumn {
 
     /** The SQL expression that stores {@code operand} (a placeholder or a column) in this column. */
     private String expression(Dialect dialect, String operand) {
-        return kind == Kind.JSON ? dialect.jsonValue(operand) : operand;
+        return switch (kind) {
+            case JSON -> dialect.jsonValue(operand);
+            case LEASE -> "(" + StoreClock.NOW + " + " + operand + ")";
+            default -> operand;
+        };
     }
 
     private void bind(PreparedStatement ps, int index, Object v) throws SQLException {
@@ -160,6 +166,13 @@ public enum InstanceColumn {
             case TEXT, JSON -> ps.setString(index, (String) v);
             case INT -> ps.setInt(index, (Integer) v);
             case BIGINT -> ps.setLong(index, (Long) v);
+            case LEASE -> {
+                if (v == null) {
+                    ps.setNull(index, Types.BIGINT);
+                } else {
+                    ps.setLong(index, (Long) v);
+                }
+            }
             case MICROS -> {
                 if (v == null) {
                     ps.setNull(index, Types.BIGINT);

@@ -8,6 +8,7 @@ import static dev.sagaflow.jdbc.internal.InstanceColumn.FINGERPRINT;
 import static dev.sagaflow.jdbc.internal.InstanceColumn.ID;
 import static dev.sagaflow.jdbc.internal.InstanceColumn.IDEMPOTENCY_KEY;
 import static dev.sagaflow.jdbc.internal.InstanceColumn.LEASE_UNTIL;
+import static dev.sagaflow.jdbc.internal.InstanceColumn.METADATA;
 import static dev.sagaflow.jdbc.internal.InstanceColumn.OWNER;
 import static dev.sagaflow.jdbc.internal.InstanceColumn.SAGA_NAME;
 import static dev.sagaflow.jdbc.internal.InstanceColumn.SAGA_VERSION;
@@ -51,7 +52,8 @@ public final class InstanceRows {
                     SagaStatus.valueOf(rs.getString(STATUS.position())), SagaData.ofJson(rs.getString(DATA.position())),
                     StepsJson.decode(rs.getString(STEPS.position())), micros(rs, CREATED_AT), micros(rs, UPDATED_AT),
                     micros(rs, DEADLINE), rs.getString(OWNER.position()), micros(rs, LEASE_UNTIL),
-                    rs.getLong(VERSION.position()), rs.getString(ERROR.position()));
+                    rs.getLong(VERSION.position()), rs.getString(ERROR.position()),
+                    MetadataJson.decode(rs.getString(METADATA.position())));
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new SagaStoreException("stored row of saga instance cannot be read: " + e.getMessage(), id, e);
         }

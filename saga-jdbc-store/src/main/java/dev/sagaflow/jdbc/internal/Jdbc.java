@@ -24,14 +24,57 @@ public final class Jdbc {
         R run(Connection connection) throws SQLException;
     }
 
+    /** How long a lease renewal, claim or registration may take before the driver cancels it, in seconds. */
+    public static final int LEASE_STATEMENT_TIMEOUT_SECONDS = 5;
+
     private final DataSource dataSource;
     private final Dialect dialect;
     private final Tables tables;
+    private final StoreClock clock;
+    private final long maxStatementChars;
 
-    public Jdbc(DataSource dataSource, Dialect dialect, Tables tables) {
+    /**
+     * @param clock the clock leases are measured on
+     * @param maxStatementChars the most characters of text one write may carry ({@link Dialect#maxStatementChars})
+     */
+    public Jdbc(DataSource dataSource, Dialect dialect, Tables tables, StoreClock clock, long maxStatementChars) {
         this.dataSource = dataSource;
         this.dialect = dialect;
         this.tables = tables;
+        this.clock = clock;
+        this.maxStatementChars = maxStatementChars;
+    }
+
+    /** The clock leases are measured on. */
+    public StoreClock clock() {
+        return clock;
+    }
+
+    /** {@code template} with the store's clock in place of {@link StoreClock#NOW}. */
+    public String sql(String template) {
+        return clock.sql(template);
+    }
+
+    /**
+     * Refuses a write larger than the database takes in one statement, before it is sent: the database would
+     * report it as a broken connection (MySQL's {@code max_allowed_packet}), which looks like an outage and
+     * would be retried for ever.
+     *
+     * @throws SagaStoreException a permanent failure naming the instance, the size and the limit
+     */
+    public void checkSize(EncodedInstance row) {
+        long length = row.textLength();
+        if (length > maxStatementChars) {
+            throw new SagaStoreException("write of saga instance " + row.id() + " (version " + row.instance().version()
+                    + ") carries " + length + " characters of text, more than the " + maxStatementChars + " that "
+                    + dialect.database() + " takes in one statement (max_allowed_packet)", row.id(), null,
+                    SagaStoreException.Failure.PERMANENT);
+        }
+    }
+
+    /** The most characters of saga data one write may carry. */
+    public long maxStatementChars() {
+        return maxStatementChars;
     }
 
     public Dialect dialect() {
@@ -71,7 +114,7 @@ public final class Jdbc {
                 throw e;
             }
         } catch (SQLException e) {
-            throw failure(what, sagaId, e);
+            throw failure(what, sagaId, e, write);
         }
     }
 
@@ -104,14 +147,20 @@ public final class Jdbc {
                 }
             }
         } catch (SQLException e) {
-            throw failure(what, sagaId, e);
+            throw failure(what, sagaId, e, true);
         }
     }
 
-    /** The store's exception for {@code e}, naming the operation, the instance, the database and the tables. */
-    public SagaStoreException failure(String what, String sagaId, SQLException e) {
-        return new SagaStoreException(what + " failed on " + dialect.database() + " (tables " + tables + "): "
-                + e.getMessage() + " [SQLState " + e.getSQLState() + "]", sagaId, e);
+    /**
+     * The store's exception for {@code e}, naming the operation, the instance, the database and the tables, and
+     * saying what the failed call left behind ({@link SqlStates#failure}).
+     *
+     * @param write whether the call writes; a read that failed left nothing behind
+     */
+    public SagaStoreException failure(String what, String sagaId, SQLException e, boolean write) {
+        return new SagaStoreException(what + " failed on " + dialect.database() + " (tables " + tables.prefix()
+                + "*): " + e.getMessage() + " [SQLState " + e.getSQLState() + "]", sagaId, e,
+                SqlStates.failure(e, write));
     }
 
     /** A statement that should match one row by primary key matched several: the schema lost its key. */

@@ -1,5 +1,6 @@
 package dev.sagaflow.jdbc.internal;
 
+import java.time.Duration;
 import java.time.Instant;
 
 /**
@@ -23,6 +24,19 @@ public final class Micros {
             return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), PER_SECOND), instant.getNano() / 1_000L);
         } catch (ArithmeticException e) {
             throw new IllegalArgumentException("instant " + instant + " is too far from 1970 to be stored", e);
+        }
+    }
+
+    /**
+     * The duration in microseconds.
+     *
+     * @throws IllegalArgumentException if it is longer than about 292,000 years
+     */
+    public static long of(Duration duration) {
+        try {
+            return Math.addExact(Math.multiplyExact(duration.getSeconds(), PER_SECOND), duration.getNano() / 1_000L);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("duration " + duration + " is too long to be stored", e);
         }
     }
 

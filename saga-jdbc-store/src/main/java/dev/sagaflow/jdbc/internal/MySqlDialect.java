@@ -1,7 +1,10 @@
 package dev.sagaflow.jdbc.internal;
 
 import dev.sagaflow.jdbc.JdbcDialect;
+import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 
 /**
  * MySQL 8 and MariaDB: {@code LONGTEXT} JSON columns checked by {@code json_valid}, one short
@@ -38,5 +41,29 @@ final class MySqlDialect extends Dialect {
             }
         }
         return false;
+    }
+
+    /** {@code UTC_TIMESTAMP(6)}: independent of the session's time zone, and so of daylight saving. */
+    @Override
+    public String nowMicros() {
+        return "TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', UTC_TIMESTAMP(6))";
+    }
+
+    /**
+     * A statement larger than {@code max_allowed_packet} is refused by the server as a broken connection; in the
+     * worst case every character takes four bytes (utf8mb4), and a write may hold its data twice (the instance
+     * and an outbox message), so a quarter of the packet, less room for the rest of the statement.
+     */
+    @Override
+    public long maxStatementChars(Connection connection) throws SQLException {
+        try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SELECT @@max_allowed_packet")) {
+            long packet = rs.next() ? rs.getLong(1) : 0;
+            return packet <= 0 ? Long.MAX_VALUE : Math.max(1024, (packet - 64 * 1024) / 4);
+        }
+    }
+
+    @Override
+    public String textType() {
+        return "LONGTEXT";
     }
 }

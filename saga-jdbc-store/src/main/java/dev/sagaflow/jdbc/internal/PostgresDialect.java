@@ -33,6 +33,12 @@ final class PostgresDialect extends Dialect {
         return true;
     }
 
+    /** {@code clock_timestamp()}: the time when the statement reads it, not when its transaction began. */
+    @Override
+    public String nowMicros() {
+        return "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000000 AS BIGINT)";
+    }
+
     /** {@code json} keeps the text exactly as the codec wrote it. */
     @Override
     public String jsonValue(String operand) {

@@ -1,11 +1,9 @@
 package dev.sagaflow.jdbc.internal;
 
-import dev.sagaflow.store.HistoryEntry;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.List;
 
 /**
  * PostgreSQL: every write is one statement in autocommit, so one round-trip and one commit. A writable common
@@ -35,40 +33,62 @@ final class PostgresWriter extends InstanceWriter {
     }
 
     @Override
-    public boolean insert(EncodedInstance row, List<HistoryEntry> history) {
-        return jdbc.autoCommitted(INSERT, row.id(), true, c -> {
-            try (PreparedStatement ps = c.prepareStatement(insertSql)) {
-                ps.setString(1, row.id());
-                int i = InstanceColumn.bindAllButId(ps, 2, row);
-                ps.setLong(i++, row.instance().version());   // the history row's version
-                ps.setString(i, historyJson(history));       // its entries, or null for none
-                return rowCount(ps) == 1;
-            } catch (SQLException e) {
-                if (jdbc.dialect().isUniqueViolation(e)) {
-                    return resolveDuplicate(c, row.instance(), e);
-                }
-                throw e;
-            }
-        });
+    public boolean insert(EncodedInstance row) {
+        jdbc.checkSize(row);
+        if (row.hasExtras()) {
+            return jdbc.inTransaction(INSERT, row.id(), written -> written, c -> insert(c, row));
+        }
+        return jdbc.autoCommitted(INSERT, row.id(), true, c -> insert(c, row));
     }
 
+    private boolean insert(Connection c, EncodedInstance row) throws SQLException {
+        boolean inserted;
+        try (PreparedStatement ps = c.prepareStatement(jdbc.sql(insertSql))) {
+            ps.setString(1, row.id());
+            int i = InstanceColumn.bindAllButId(ps, 2, row);
+            ps.setLong(i++, row.instance().version());   // the history row's version
+            ps.setString(i, historyJson(row.history())); // its entries, or null for none
+            inserted = rowCount(ps) == 1;
+        } catch (SQLException e) {
+            if (jdbc.dialect().isUniqueViolation(e)) {
+                return resolveDuplicate(c, row.instance(), e);
+            }
+            throw e;
+        }
+        if (inserted) {
+            writeExtras(c, row);
+        }
+        return inserted;
+    }
+
+    /**
+     * One statement in autocommit; a write that also consumes replies or sends messages is one transaction of
+     * that statement and theirs.
+     */
     @Override
-    public boolean update(long expectedVersion, EncodedInstance row, List<HistoryEntry> history) {
-        int rows = jdbc.autoCommitted(updateWhat(row), row.id(), true, c -> update(c, expectedVersion, row, history));
+    public boolean update(long expectedVersion, EncodedInstance row) {
+        jdbc.checkSize(row);
+        int rows = row.hasExtras()
+                ? jdbc.inTransaction(updateWhat(row), row.id(), n -> n == 1, c -> update(c, expectedVersion, row))
+                : jdbc.autoCommitted(updateWhat(row), row.id(), true, c -> update(c, expectedVersion, row));
         return checkUpdated(rows, row.id());
     }
 
     @Override
-    public int update(Connection c, long expectedVersion, EncodedInstance row, List<HistoryEntry> history)
-            throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(updateSql)) {
+    public int update(Connection c, long expectedVersion, EncodedInstance row) throws SQLException {
+        int rows;
+        try (PreparedStatement ps = c.prepareStatement(jdbc.sql(updateSql))) {
             int i = InstanceColumn.bindAllButId(ps, 1, row);   // SET every column but id
             ps.setString(i++, row.id());                       // WHERE id = ?
             ps.setLong(i++, expectedVersion);                  // AND version = ?
             ps.setLong(i++, row.instance().version());         // the history row's version
-            ps.setString(i, historyJson(history));             // its entries, or null for none
-            return rowCount(ps);
+            ps.setString(i, historyJson(row.history()));       // its entries, or null for none
+            rows = rowCount(ps);
         }
+        if (rows == 1) {
+            writeExtras(c, row);
+        }
+        return rows;
     }
 
     /** The count the statement returns: instance rows written. */

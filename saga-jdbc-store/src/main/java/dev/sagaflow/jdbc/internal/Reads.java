@@ -2,6 +2,7 @@ package dev.sagaflow.jdbc.internal;
 
 import dev.sagaflow.SagaStatus;
 import dev.sagaflow.store.HistoryEntry;
+import dev.sagaflow.store.SagaCount;
 import dev.sagaflow.store.SagaInstance;
 import dev.sagaflow.store.SagaQuery;
 import java.sql.PreparedStatement;
@@ -9,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -79,16 +81,11 @@ public final class Reads {
 
     /** The instances {@code query} selects, oldest first; rows that cannot be read are skipped and logged. */
     public List<SagaInstance> query(SagaQuery query) {
-        String sql = querySql(query);
+        Filter filter = Filter.of(query);
+        String sql = querySql(filter);
         return jdbc.autoCommitted("query " + query, null, false, c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
-                int i = 1;
-                if (query.sagaName() != null) {
-                    ps.setString(i++, query.sagaName());                    // saga_name = ?
-                }
-                if (query.updatedBefore() != null) {
-                    ps.setLong(i++, Micros.of(query.updatedBefore()));      // updated_at < ?
-                }
+                int i = filter.bind(ps, 1);                                 // the filters
                 ps.setInt(i, query.limit());                                // LIMIT ?
                 List<SagaInstance> found = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
@@ -104,21 +101,51 @@ public final class Reads {
         });
     }
 
+    /**
+     * How many instances {@code query}'s filters select, per saga name and status, ordered by name and then by
+     * status in {@link SagaStatus} order. One {@code GROUP BY} statement; the position and limit are ignored.
+     */
+    public List<SagaCount> count(SagaQuery query) {
+        Filter filter = Filter.of(query.after() == null ? query
+                : new SagaQuery(query.statuses(), query.sagaName(), query.updatedBefore(), query.createdBefore(),
+                        query.idempotencyKey(), query.owner(), null, query.limit()));
+        String sql = "SELECT saga_name, status, COUNT(*) FROM " + jdbc.tables().instances() + filter.where()
+                + " GROUP BY saga_name, status";
+        return jdbc.autoCommitted("count " + query, null, false, c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                filter.bind(ps, 1);
+                List<SagaCount> counts = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        SagaStatus status = status(rs.getString(2));
+                        if (status != null) {
+                            counts.add(new SagaCount(rs.getString(1), status, rs.getLong(3)));
+                        }
+                    }
+                }
+                counts.sort(Comparator.comparing(SagaCount::sagaName).thenComparing(SagaCount::status));
+                return counts;
+            }
+        });
+    }
+
     /** The SQL text of {@code query}. */
     public String querySql(SagaQuery query) {
-        List<String> where = new ArrayList<>(3);
-        if (!query.statuses().isEmpty()) {
-            where.add("status IN " + inList(query.statuses().stream().sorted().toList()));
-        }
-        if (query.sagaName() != null) {
-            where.add("saga_name = ?");
-        }
-        if (query.updatedBefore() != null) {
-            where.add("updated_at < ?");
-        }
-        return "SELECT " + InstanceColumn.list() + " FROM " + jdbc.tables().instances()
-                + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
+        return querySql(Filter.of(query));
+    }
+
+    private String querySql(Filter filter) {
+        return "SELECT " + InstanceColumn.list() + " FROM " + jdbc.tables().instances() + filter.where()
                 + " ORDER BY created_at, id LIMIT ?";
+    }
+
+    /** A status column's value, or {@code null} for one this version does not know (counted nowhere). */
+    private static SagaStatus status(String name) {
+        try {
+            return SagaStatus.valueOf(name);
+        } catch (IllegalArgumentException | NullPointerException e) {
+            return null;
+        }
     }
 
     /** The SQL text of {@link #findByIdempotencyKey}. */

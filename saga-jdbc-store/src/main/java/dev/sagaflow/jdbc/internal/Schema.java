@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * Creates the store's tables and indexes where they are missing, from the same schema file that
- * ships in the jar for hosts' migration tools. Never drops or alters anything.
+ * ships in the jar for hosts' migration tools. Never drops anything; adds the one column a table of the first release lacks.
  */
 public final class Schema {
 
@@ -54,6 +54,7 @@ public final class Schema {
                 run(connection, statements);
             }
             checkHistoryLayout(connection, tables);
+            addMetadataColumn(connection, dialect, tables);
         } finally {
             if (!autoCommit) {
                 connection.setAutoCommit(false);
@@ -74,6 +75,23 @@ public final class Schema {
                     + InstanceRows.HISTORY_COLUMNS + ") of this version's schema: it was created by an earlier build"
                     + " of Sagaflow, which stored one history row per entry. Drop or rename it (and its instances"
                     + " table, whose steps format changed too) and start again: " + e.getMessage(), e.getSQLState(), e);
+        }
+    }
+
+    /**
+     * The instances table of the first release had no {@code metadata} column, and IF NOT EXISTS keeps such a
+     * table as it is: the column is added (nullable, so existing rows need no value), the one change this
+     * method makes to an existing table.
+     */
+    private static void addMetadataColumn(Connection connection, Dialect dialect, Tables tables) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.executeQuery("SELECT metadata FROM " + tables.instances() + " WHERE 1 = 0").close();
+            return;
+        } catch (SQLException missing) {
+            // the column is not there: add it below
+        }
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("ALTER TABLE " + tables.instances() + " ADD COLUMN metadata " + dialect.textType());
         }
     }
 

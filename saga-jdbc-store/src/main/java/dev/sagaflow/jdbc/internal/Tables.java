@@ -3,7 +3,8 @@ package dev.sagaflow.jdbc.internal;
 import java.util.regex.Pattern;
 
 /**
- * The names of the store's two tables for one table prefix. Immutable and thread-safe.
+ * The names of the store's tables for one table prefix: instances, history, node registrations, recorded
+ * replies and the outbox. Immutable and thread-safe.
  */
 public final class Tables {
     /** The prefix used when the host names none. */
@@ -14,6 +15,9 @@ public final class Tables {
     private final String prefix;
     private final String instances;
     private final String history;
+    private final String nodes;
+    private final String replies;
+    private final String outbox;
 
     /**
      * The tables for {@code prefix}.
@@ -24,6 +28,9 @@ public final class Tables {
         this.prefix = checkPrefix(prefix);
         this.instances = this.prefix + "instances";
         this.history = this.prefix + "history";
+        this.nodes = this.prefix + "nodes";
+        this.replies = this.prefix + "replies";
+        this.outbox = this.prefix + "outbox";
     }
 
     /**
@@ -58,8 +65,23 @@ public final class Tables {
         return history;
     }
 
+    /** The node registrations table. */
+    public String nodes() {
+        return nodes;
+    }
+
+    /** The recorded replies table. */
+    public String replies() {
+        return replies;
+    }
+
+    /** The outbox table. */
+    public String outbox() {
+        return outbox;
+    }
+
     @Override
     public String toString() {
-        return instances + ", " + history;
+        return instances + ", " + history + ", " + nodes + ", " + replies + ", " + outbox;
     }
 }

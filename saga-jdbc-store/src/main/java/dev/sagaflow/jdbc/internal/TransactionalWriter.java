@@ -8,7 +8,8 @@ import java.util.List;
 
 /**
  * MySQL, MariaDB and H2: every write is one short transaction of two statements, the instance row and then,
- * if the write records entries, its history row, and one commit. A lost compare-and-set commits nothing.
+ * if the write records entries, its history row (then the statements of its replies and messages), and one
+ * commit. A lost compare-and-set commits nothing.
  */
 final class TransactionalWriter extends InstanceWriter {
     private final String insertSql;
@@ -28,9 +29,10 @@ final class TransactionalWriter extends InstanceWriter {
     }
 
     @Override
-    public boolean insert(EncodedInstance row, List<HistoryEntry> history) {
+    public boolean insert(EncodedInstance row) {
+        jdbc.checkSize(row);
         return jdbc.inTransaction(INSERT, row.id(), written -> written, c -> {
-            try (PreparedStatement ps = c.prepareStatement(insertSql)) {
+            try (PreparedStatement ps = c.prepareStatement(jdbc.sql(insertSql))) {
                 ps.setString(1, row.id());
                 InstanceColumn.bindAllButId(ps, 2, row);
                 ps.executeUpdate();
@@ -40,35 +42,38 @@ final class TransactionalWriter extends InstanceWriter {
                 }
                 throw e;
             }
-            appendHistory(c, row, history);
+            appendHistory(c, row);
+            writeExtras(c, row);
             return true;
         });
     }
 
     @Override
-    public boolean update(long expectedVersion, EncodedInstance row, List<HistoryEntry> history) {
-        int rows = jdbc.inTransaction(updateWhat(row), row.id(), n -> n == 1, c -> update(c, expectedVersion, row, history));
+    public boolean update(long expectedVersion, EncodedInstance row) {
+        jdbc.checkSize(row);
+        int rows = jdbc.inTransaction(updateWhat(row), row.id(), n -> n == 1, c -> update(c, expectedVersion, row));
         return checkUpdated(rows, row.id());
     }
 
     @Override
-    public int update(Connection c, long expectedVersion, EncodedInstance row, List<HistoryEntry> history)
-            throws SQLException {
+    public int update(Connection c, long expectedVersion, EncodedInstance row) throws SQLException {
         int rows;
-        try (PreparedStatement ps = c.prepareStatement(updateSql)) {
+        try (PreparedStatement ps = c.prepareStatement(jdbc.sql(updateSql))) {
             int i = InstanceColumn.bindAllButId(ps, 1, row);   // SET every column but id
             ps.setString(i++, row.id());                       // WHERE id = ?
             ps.setLong(i, expectedVersion);                    // AND version = ?
             rows = ps.executeUpdate();
         }
         if (rows == 1) {
-            appendHistory(c, row, history);
+            appendHistory(c, row);
+            writeExtras(c, row);
         }
         return rows;
     }
 
     /** The history row of one write, unless it records no entries. */
-    private void appendHistory(Connection c, EncodedInstance row, List<HistoryEntry> history) throws SQLException {
+    private void appendHistory(Connection c, EncodedInstance row) throws SQLException {
+        List<HistoryEntry> history = row.history();
         if (history.isEmpty()) {
             return;
         }

@@ -22,6 +22,7 @@ CREATE TABLE IF NOT EXISTS ${prefix}instances (
     lease_until     BIGINT,
     version         BIGINT        NOT NULL,
     error           LONGTEXT,
+    metadata        LONGTEXT,
     PRIMARY KEY (id),
     UNIQUE KEY ${prefix}instances_idempotency_uk (saga_name, idempotency_key),
     -- query() and claim(): by status, oldest first. Not by updated_at, which every write changes: an update that
@@ -38,4 +39,49 @@ CREATE TABLE IF NOT EXISTS ${prefix}history (
     version BIGINT       NOT NULL,
     entries LONGTEXT     NOT NULL,
     PRIMARY KEY (saga_id, version)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
+
+-- One row per node id: the process incarnation that holds it and until when (microseconds, database clock).
+CREATE TABLE IF NOT EXISTS ${prefix}nodes (
+    node_id     VARCHAR(200) NOT NULL,
+    incarnation VARCHAR(200) NOT NULL,
+    lease_until BIGINT       NOT NULL,
+    PRIMARY KEY (node_id)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
+
+-- Participants' replies, recorded by whichever node received them, until the instance's owner applies one
+-- (the write that applies it deletes it). One per instance and step.
+CREATE TABLE IF NOT EXISTS ${prefix}replies (
+    saga_id     VARCHAR(100) NOT NULL,
+    step        VARCHAR(200) NOT NULL,
+    succeeded   BOOLEAN      NOT NULL,
+    payload     LONGTEXT,
+    reason      LONGTEXT,
+    received_at BIGINT       NOT NULL,
+    PRIMARY KEY (saga_id, step)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
+
+-- The transactional outbox: command messages written with the checkpoint of the step that sends them, relayed
+-- to a broker in seq order per instance. status is PENDING (claimed by a relay until claim_until, or not),
+-- SENT or FAILED (refused by the broker for good, with the reason).
+CREATE TABLE IF NOT EXISTS ${prefix}outbox (
+    seq         BIGINT       NOT NULL AUTO_INCREMENT,
+    id          VARCHAR(100) NOT NULL,
+    saga_id     VARCHAR(100) NOT NULL,
+    saga_name   VARCHAR(200) NOT NULL,
+    step        VARCHAR(200) NOT NULL,
+    destination VARCHAR(500) NOT NULL,
+    payload     LONGTEXT     NOT NULL,
+    headers     LONGTEXT     NOT NULL,
+    created_at  BIGINT       NOT NULL,
+    status      VARCHAR(10)  NOT NULL,
+    claimed_by  VARCHAR(200),
+    claim_until BIGINT,
+    done_at     BIGINT,
+    reason      LONGTEXT,
+    PRIMARY KEY (seq),
+    UNIQUE KEY ${prefix}outbox_id_uk (id),
+    -- claimOutbox(): the pending messages, oldest first, and the older pending message of the same instance.
+    KEY ${prefix}outbox_pending_idx (status, seq),
+    KEY ${prefix}outbox_pending_saga_idx (saga_id, status, seq)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;

@@ -22,6 +22,8 @@ CREATE TABLE IF NOT EXISTS ${prefix}instances (
     lease_until     BIGINT,
     version         BIGINT        NOT NULL,
     error           TEXT,
+    -- The metadata attributes of the instance (a JSON object of strings), or NULL for none.
+    metadata        TEXT,
     CONSTRAINT ${prefix}instances_pk PRIMARY KEY (id)
 ) WITH (fillfactor = 75);
 
@@ -46,3 +48,50 @@ CREATE TABLE IF NOT EXISTS ${prefix}history (
     entries TEXT         NOT NULL,
     CONSTRAINT ${prefix}history_pk PRIMARY KEY (saga_id, version)
 );
+
+-- One row per node id: the process incarnation that holds it and until when (microseconds, database clock).
+CREATE TABLE IF NOT EXISTS ${prefix}nodes (
+    node_id     VARCHAR(200) NOT NULL,
+    incarnation VARCHAR(200) NOT NULL,
+    lease_until BIGINT       NOT NULL,
+    CONSTRAINT ${prefix}nodes_pk PRIMARY KEY (node_id)
+);
+
+-- Participants' replies, recorded by whichever node received them, until the instance's owner applies one
+-- (the write that applies it deletes it). One per instance and step.
+CREATE TABLE IF NOT EXISTS ${prefix}replies (
+    saga_id     VARCHAR(100) NOT NULL,
+    step        VARCHAR(200) NOT NULL,
+    succeeded   BOOLEAN      NOT NULL,
+    payload     TEXT,
+    reason      TEXT,
+    received_at BIGINT       NOT NULL,
+    CONSTRAINT ${prefix}replies_pk PRIMARY KEY (saga_id, step)
+);
+
+-- The transactional outbox: command messages written with the checkpoint of the step that sends them, relayed
+-- to a broker in seq order per instance. status is PENDING (claimed by a relay until claim_until, or not),
+-- SENT or FAILED (refused by the broker for good, with the reason).
+CREATE TABLE IF NOT EXISTS ${prefix}outbox (
+    seq         BIGINT GENERATED ALWAYS AS IDENTITY,
+    id          VARCHAR(100) NOT NULL,
+    saga_id     VARCHAR(100) NOT NULL,
+    saga_name   VARCHAR(200) NOT NULL,
+    step        VARCHAR(200) NOT NULL,
+    destination VARCHAR(500) NOT NULL,
+    payload     TEXT         NOT NULL,
+    headers     TEXT         NOT NULL,
+    created_at  BIGINT       NOT NULL,
+    status      VARCHAR(10)  NOT NULL,
+    claimed_by  VARCHAR(200),
+    claim_until BIGINT,
+    done_at     BIGINT,
+    reason      TEXT,
+    CONSTRAINT ${prefix}outbox_pk PRIMARY KEY (seq),
+    CONSTRAINT ${prefix}outbox_id_uk UNIQUE (id)
+);
+
+-- claimOutbox(): the pending messages, oldest first, and the older pending message of the same instance.
+-- Partial: sent messages, the many, add no entry.
+CREATE INDEX IF NOT EXISTS ${prefix}outbox_pending_idx ON ${prefix}outbox (seq) WHERE status = 'PENDING';
+CREATE INDEX IF NOT EXISTS ${prefix}outbox_pending_saga_idx ON ${prefix}outbox (saga_id, seq) WHERE status = 'PENDING';

@@ -4,12 +4,13 @@ import dev.sagaflow.faults.AbstractHostileInputTest;
 import dev.sagaflow.jdbc.support.RequiresDatabase;
 import dev.sagaflow.jdbc.support.TestDatabase;
 import dev.sagaflow.store.SagaStore;
+import java.time.Clock;
 
 /** saga-core's hostile-input suite on the JDBC store on H2. */
 @RequiresDatabase(TestDatabase.H2)
 class H2HostileInputTest extends AbstractHostileInputTest {
     @Override
-    protected SagaStore emptyStore() {
-        return FaultStores.empty(TestDatabase.H2, "sft_hostile_");
+    protected SagaStore emptyStore(Clock storeClock) {
+        return FaultStores.empty(TestDatabase.H2, "sft_hostile_", storeClock);
     }
 }

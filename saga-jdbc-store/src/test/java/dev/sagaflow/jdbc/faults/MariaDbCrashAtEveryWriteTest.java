@@ -4,13 +4,14 @@ import dev.sagaflow.faults.AbstractCrashAtEveryWriteTest;
 import dev.sagaflow.jdbc.support.RequiresDatabase;
 import dev.sagaflow.jdbc.support.TestDatabase;
 import dev.sagaflow.store.SagaStore;
+import java.time.Clock;
 
 /** Crash at every write on the JDBC store on MariaDB (each crash point with one kind of restart, alternating). */
 @RequiresDatabase(TestDatabase.MARIADB)
 class MariaDbCrashAtEveryWriteTest extends AbstractCrashAtEveryWriteTest {
     @Override
-    protected SagaStore emptyStore() {
-        return FaultStores.empty(TestDatabase.MARIADB, "sft_crash_");
+    protected SagaStore emptyStore(Clock storeClock) {
+        return FaultStores.empty(TestDatabase.MARIADB, "sft_crash_", storeClock);
     }
 
     @Override

@@ -4,12 +4,13 @@ import dev.sagaflow.faults.AbstractConcurrentWritersTest;
 import dev.sagaflow.jdbc.support.RequiresDatabase;
 import dev.sagaflow.jdbc.support.TestDatabase;
 import dev.sagaflow.store.SagaStore;
+import java.time.Clock;
 
 /** Racing nodes on the JDBC store on PostgreSQL. */
 @RequiresDatabase(TestDatabase.POSTGRESQL)
 class PostgresConcurrentWritersTest extends AbstractConcurrentWritersTest {
     @Override
-    protected SagaStore emptyStore() {
-        return FaultStores.empty(TestDatabase.POSTGRESQL, "sft_race_");
+    protected SagaStore emptyStore(Clock storeClock) {
+        return FaultStores.empty(TestDatabase.POSTGRESQL, "sft_race_", storeClock);
     }
 }

@@ -1,7 +1,8 @@
 package dev.sagaflow.jdbc.support;
 
 import dev.sagaflow.jdbc.JdbcSagaStore;
-import java.util.Map;
+import java.time.Clock;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -12,28 +13,29 @@ public final class CompatibilityStores {
     public static final String PREFIX = "sft_compat_";
     public static final String GROUP_COMMIT_PREFIX = "sft_gc_compat_";
 
-    private static final Map<TestDatabase, JdbcSagaStore> STORES = new ConcurrentHashMap<>();
-    private static final Map<TestDatabase, JdbcSagaStore> GROUP_COMMIT_STORES = new ConcurrentHashMap<>();
+    private static final Set<String> PREPARED = ConcurrentHashMap.newKeySet();
 
     private CompatibilityStores() {
     }
 
-    public static JdbcSagaStore of(TestDatabase database) {
-        return STORES.computeIfAbsent(database, db -> {
-            JdbcSagaStore store = JdbcSagaStore.builder(db.pooled()).tablePrefix(PREFIX).createSchemaIfMissing(true)
-                    .build();
-            db.deleteRows(PREFIX);
-            return store;
-        });
+    /** A store whose leases are measured on {@code clock}. */
+    public static JdbcSagaStore of(TestDatabase database, Clock clock) {
+        prepare(database, PREFIX);
+        return JdbcSagaStore.builder(database.pooled()).tablePrefix(PREFIX).leaseClock(clock).build();
     }
 
     /** A store in group-commit mode, in tables of its own ({@value #GROUP_COMMIT_PREFIX}). */
-    public static JdbcSagaStore groupCommitOf(TestDatabase database) {
-        return GROUP_COMMIT_STORES.computeIfAbsent(database, db -> {
-            JdbcSagaStore store = JdbcSagaStore.builder(db.pooled()).tablePrefix(GROUP_COMMIT_PREFIX)
-                    .createSchemaIfMissing(true).groupCommit(true).build();
-            db.deleteRows(GROUP_COMMIT_PREFIX);
-            return store;
-        });
+    public static JdbcSagaStore groupCommitOf(TestDatabase database, Clock clock) {
+        prepare(database, GROUP_COMMIT_PREFIX);
+        return JdbcSagaStore.builder(database.pooled()).tablePrefix(GROUP_COMMIT_PREFIX).groupCommit(true)
+                .leaseClock(clock).build();
+    }
+
+    /** Creates the tables with {@code prefix} and empties them, once per test run. */
+    public static void prepare(TestDatabase database, String prefix) {
+        if (PREPARED.add(database + "/" + prefix)) {
+            JdbcSagaStore.builder(database.pooled()).tablePrefix(prefix).createSchemaIfMissing(true).build();
+            database.deleteRows(prefix);
+        }
     }
 }

@@ -136,9 +136,10 @@ public enum TestDatabase {
         }
     }
 
-    /** Deletes every row of the store's two tables with {@code prefix}, if they exist. */
+    /** Deletes every row of the store's tables with {@code prefix}, if they exist. */
     public void deleteRows(String prefix) {
-        for (String table : new String[] {prefix + "instances", prefix + "history"}) {
+        for (String name : new String[] {"outbox", "replies", "history", "instances", "nodes"}) {
+            String table = prefix + name;
             try (Connection c = dataSource().getConnection(); Statement s = c.createStatement()) {
                 s.execute("DELETE FROM " + table);
             } catch (SQLException e) {
