@@ -233,7 +233,11 @@ final class Transitions {
                 if (outcome != null) {
                     entries.add(entry(SagaEventType.STEP_PROBED, step.name(), step.attempts(), outcome.name()));
                 }
-                if (outcome == dev.sagaflow.ProbeOutcome.APPLIED && applied == null) {
+                if (compensating && outcome == dev.sagaflow.ProbeOutcome.NOT_APPLIED) {
+                    // Asked before the step's first compensation attempt: there is nothing to undo.
+                    return compensationSkipped(index, entries);
+                }
+                if (!compensating && outcome == dev.sagaflow.ProbeOutcome.APPLIED && applied == null) {
                     applied = index;
                     continue;
                 }
@@ -260,15 +264,10 @@ final class Transitions {
             StepState step = steps[index];
             HistoryEntry entry = entry(SagaEventType.STEP_PROBED, step.name(), step.attempts(), probe.outcome().name());
             if (probe.cause() == ProbeCause.COMPENSATING) {
-                StepState compensating = expect(index, StepStatus.COMPENSATING);
                 if (probe.outcome() != dev.sagaflow.ProbeOutcome.NOT_APPLIED) {
                     throw new IllegalStateException("only a NOT_APPLIED probe before a compensation is written");
                 }
-                // The action never took effect: nothing to undo.
-                set(index, compensating.compensated(now));
-                List<HistoryEntry> entries = List.of(entry, entry(SagaEventType.COMPENSATION_SUCCEEDED, step.name(),
-                        0, "skipped: the probe says the action did not take effect"));
-                return compensateFrom(instance.error(), entries, null);
+                return compensationSkipped(index, List.of(entry));
             }
             String message = describeTimeout(step, probe.timeout());
             switch (probe.outcome()) {
@@ -279,6 +278,19 @@ final class Transitions {
                 default:
                     return actionFailed(new Failed(index, false, probe.timeout(), message, true, true), List.of(entry));
             }
+        }
+
+        /**
+         * Step {@code index}'s compensation is not run: its probe says the action did not take effect, so there is
+         * nothing to undo. The next older step that needs compensating is compensated, or the saga ends.
+         */
+        private Transition compensationSkipped(int index, List<HistoryEntry> earlier) {
+            StepState step = expect(index, StepStatus.COMPENSATING);
+            set(index, step.compensated(now));
+            List<HistoryEntry> entries = new ArrayList<>(earlier);
+            entries.add(entry(SagaEventType.COMPENSATION_SUCCEEDED, step.name(), 0,
+                    "skipped: the probe says the action did not take effect"));
+            return compensateFrom(instance.error(), entries, null);
         }
 
         private String describeTimeout(StepState step, Throwable timeout) {
