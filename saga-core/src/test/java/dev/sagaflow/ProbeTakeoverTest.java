@@ -197,4 +197,40 @@ class ProbeTakeoverTest {
                 .containsExactly("do s1", "do s2", "undo s2", "undo s1");
         assertThat(probeAnswers(id)).containsExactly("UNKNOWN", "UNKNOWN");
     }
+    @Test
+    void a_node_that_stalled_past_its_lease_while_asking_before_compensating_does_not_compensate() {
+        AtomicReference<SagaOrchestrator> second = new AtomicReference<>();
+        AtomicInteger claimed = new AtomicInteger(-1);
+        SagaDefinition<Trail> saga = saga("stalled-undo-probe", (trail, context) -> {
+            if (!context.isCompensation()) {
+                asked.add("first node, after the timeout");
+                return ProbeOutcome.UNKNOWN;
+            }
+            if (asked.size() == 1) {
+                // The first node asks before compensating and stalls past its lease (its clock and the store's
+                // move on, its timers do not run): the second node claims the saga and compensates it.
+                asked.add("first node, before compensating");
+                timer.stall(LEASE.plusSeconds(1));
+                storeClock.advance(LEASE.plusSeconds(1));
+                claimed.set(second.get().recover());
+                return ProbeOutcome.UNKNOWN;
+            }
+            asked.add("second node, before compensating");
+            return ProbeOutcome.UNKNOWN;
+        });
+        SagaOrchestrator first = node(kit.orchestrator().register(saga));
+        second.set(node(kit.orchestrator().register(saga)));
+        String id = first.start(saga, Trail.of("t")).sagaId();
+
+        timer.advance(Duration.ofSeconds(5));
+        // (and later the first node's timers run again: it renews its lease and reads the saga back)
+        timer.advance(Duration.ofMinutes(2));
+
+        assertThat(claimed).hasValue(1);
+        assertThat(asked).containsExactly("first node, after the timeout", "first node, before compensating",
+                "second node, before compensating");
+        assertThat(kit.store().find(id).orElseThrow().status()).isEqualTo(SagaStatus.COMPENSATED);
+        assertThat(ledger.calls()).as("the first node, no longer the owner, compensates nothing")
+                .containsExactly("do s1", "do s2", "undo s2", "undo s1");
+    }
 }
