@@ -236,7 +236,8 @@ final class Transitions {
                     entries.add(entry(SagaEventType.STEP_PROBED, step.name(), step.attempts(), outcome.name()));
                 }
                 if (compensating && outcome == ProbeOutcome.NOT_APPLIED) {
-                    // Asked before the step's first compensation attempt: there is nothing to undo.
+                    // Asked before the step's first compensation attempt (the only one under way: a saga compensates
+                    // one step at a time): there is nothing to undo.
                     return compensationSkipped(index, entries);
                 }
                 if (!compensating && outcome == ProbeOutcome.APPLIED && applied == null) {
