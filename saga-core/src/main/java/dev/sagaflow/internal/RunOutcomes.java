@@ -137,7 +137,9 @@ final class RunOutcomes<D> {
 
     /**
      * Whether step {@code index}'s compensation asks the step's probe first: its first attempt, for a step that
-     * failed as possibly done, unless the probe has answered already.
+     * failed as possibly done, unless the probe has answered already. Read from the stored step, so whichever node
+     * compensates it asks; what this run remembers only spares it asking twice (an answer that changes nothing is
+     * not written).
      */
     boolean probesBeforeCompensating(int index, StepState step) {
         return saga.step(index).probe() != null && step.compensationAttempts() == 1 && step.mayHaveTakenEffect()
