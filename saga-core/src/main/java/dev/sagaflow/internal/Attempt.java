@@ -1,5 +1,7 @@
 package dev.sagaflow.internal;
 
+import dev.sagaflow.SagaDefinition;
+import dev.sagaflow.internal.Transitions.ProbeCause;
 import dev.sagaflow.internal.Transitions.Transition;
 import java.time.Instant;
 
@@ -20,8 +22,8 @@ final class Attempt<D> {
     private final Instant timeoutAt;
     private final Handler<D> handler;
     private final boolean local;
-    private final dev.sagaflow.SagaDefinition.Command<D> command;
-    private final Transitions.ProbeCause probe;
+    private final SagaDefinition.Command<D> command;
+    private final ProbeCause probe;
     private final Throwable cause;
 
     // Guarded by this.
@@ -32,8 +34,8 @@ final class Attempt<D> {
     private boolean waitingForChild;
 
     Attempt(long token, int index, boolean compensation, AttemptContext context, D data, long version,
-            Instant timeoutAt, Handler<D> handler, boolean local, dev.sagaflow.SagaDefinition.Command<D> command,
-            Transitions.ProbeCause probe, Throwable cause) {
+            Instant timeoutAt, Handler<D> handler, boolean local, SagaDefinition.Command<D> command, ProbeCause probe,
+            Throwable cause) {
         this.token = token;
         this.index = index;
         this.compensation = compensation;
@@ -49,7 +51,7 @@ final class Attempt<D> {
     }
 
     /** For a probe: why it is asked; {@code null} for an action's or compensation's attempt. */
-    Transitions.ProbeCause probe() {
+    ProbeCause probe() {
         return probe;
     }
 
@@ -59,7 +61,7 @@ final class Attempt<D> {
     }
 
     /** The command the attempt sends, for a command step; {@code null} when it runs a handler. */
-    dev.sagaflow.SagaDefinition.Command<D> command() {
+    SagaDefinition.Command<D> command() {
         return command;
     }
 

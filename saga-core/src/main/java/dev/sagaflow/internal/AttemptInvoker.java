@@ -1,11 +1,16 @@
 package dev.sagaflow.internal;
 
+import dev.sagaflow.OutcomeProbe;
+import dev.sagaflow.ProbeOutcome;
 import dev.sagaflow.spi.StepInterceptor;
 import dev.sagaflow.store.InstanceWrite;
 import dev.sagaflow.store.OutboxMessage;
 import dev.sagaflow.store.TransactionalSagaStore;
 import dev.sagaflow.store.TransactionalSagaStore.LocalWorkException;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -95,8 +100,8 @@ final class AttemptInvoker {
             throw new SagaRun.NullHandlerResult("the command of step '" + context.stepName() + "' is null");
         }
         RunHost host = run.host();
-        String messageId = java.util.UUID.randomUUID().toString();
-        java.util.Map<String, String> headers = new java.util.HashMap<>(context.headers());
+        String messageId = UUID.randomUUID().toString();
+        Map<String, String> headers = new HashMap<>(context.headers());
         headers.put(OutboxMessage.IDEMPOTENCY_KEY_HEADER, context.idempotencyKey());
         headers.put(OutboxMessage.CORRELATION_ID_HEADER, context.correlationId());
         headers.put(OutboxMessage.MESSAGE_ID_HEADER, messageId);
@@ -112,14 +117,14 @@ final class AttemptInvoker {
     }
 
     /** Asks a step's probe; an exception, or no answer, counts as UNKNOWN. */
-    static <D> dev.sagaflow.ProbeOutcome probe(dev.sagaflow.OutcomeProbe<D> probe, D data, AttemptContext context) {
+    static <D> ProbeOutcome probe(OutcomeProbe<D> probe, D data, AttemptContext context) {
         try {
-            dev.sagaflow.ProbeOutcome outcome = probe.probe(data, context);
-            return outcome == null ? dev.sagaflow.ProbeOutcome.UNKNOWN : outcome;
+            ProbeOutcome outcome = probe.probe(data, context);
+            return outcome == null ? ProbeOutcome.UNKNOWN : outcome;
         } catch (Exception e) {
             log.warn("the probe of step '{}' of saga {} threw; its outcome stays unknown: {}", context.stepName(),
                     context.sagaId(), e.toString());
-            return dev.sagaflow.ProbeOutcome.UNKNOWN;
+            return ProbeOutcome.UNKNOWN;
         }
     }
 

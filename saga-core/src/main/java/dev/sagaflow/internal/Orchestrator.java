@@ -1,5 +1,6 @@
 package dev.sagaflow.internal;
 
+import dev.sagaflow.DefinitionMismatchException;
 import dev.sagaflow.OrchestratorClosedException;
 import dev.sagaflow.RetryPolicy;
 import dev.sagaflow.SagaDataException;
@@ -41,6 +42,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,8 +85,7 @@ public final class Orchestrator implements SagaOrchestrator, RunHost {
     private final ConcurrentHashMap<String, SagaRun<?>> active = new ConcurrentHashMap<>();
     private final AtomicBoolean closing = new AtomicBoolean();
     /** When the executor's last rejection was logged (System.nanoTime), so a burst logs one line a minute. */
-    private final java.util.concurrent.atomic.AtomicLong rejectionLoggedAt = new java.util.concurrent.atomic.AtomicLong(
-            System.nanoTime() - TimeUnit.MINUTES.toNanos(2));
+    private final AtomicLong rejectionLoggedAt = new AtomicLong(System.nanoTime() - TimeUnit.MINUTES.toNanos(2));
     private final Object attemptMonitor = new Object();
     private volatile boolean closed;
     private volatile boolean halted;
@@ -603,7 +604,7 @@ public final class Orchestrator implements SagaOrchestrator, RunHost {
     static void requireConsistent(SagaDefinition<?> definition, SagaInstance instance) {
         String problem = InstanceStates.stateProblem(definition, instance);
         if (problem != null) {
-            throw new dev.sagaflow.DefinitionMismatchException("the stored instance cannot be resumed: " + problem,
+            throw new DefinitionMismatchException("the stored instance cannot be resumed: " + problem,
                     definition.name(), instance.id());
         }
     }

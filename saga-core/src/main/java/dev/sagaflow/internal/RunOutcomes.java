@@ -137,7 +137,9 @@ final class RunOutcomes<D> {
 
     /**
      * Whether step {@code index}'s compensation asks the step's probe first: its first attempt, for a step that
-     * failed as possibly done, unless the probe has answered already.
+     * failed as possibly done, unless the probe has answered already. Read from the stored step, so whichever node
+     * compensates it asks; what this run remembers only spares it asking twice (an answer that changes nothing is
+     * not written).
      */
     boolean probesBeforeCompensating(int index, StepState step) {
         return saga.step(index).probe() != null && step.compensationAttempts() == 1 && step.mayHaveTakenEffect()
@@ -179,19 +181,28 @@ final class RunOutcomes<D> {
     }
 
     /**
-     * The steps whose interrupted attempts a takeover finds due and can ask a probe about: RUNNING steps with a
-     * probe (not local ones, whose work rolled back with their transaction). Under the run's lock.
+     * The steps a takeover finds due and asks a probe about before it records the resume. Running: RUNNING steps
+     * with a probe (not local ones, whose work rolled back with their transaction), whose interrupted attempts may
+     * have taken effect. Compensating: a step whose probe is due before its first compensation attempt
+     * ({@link #probesBeforeCompensating}); read from the stored state, since the node that saw the step time out
+     * may have stopped before it asked. Under the run's lock.
      */
     List<Integer> dueWithProbes() {
         SagaInstance instance = run.instance();
         List<Integer> due = new ArrayList<>();
-        if (instance.status() != SagaStatus.RUNNING) {
+        boolean compensating = instance.status() == SagaStatus.COMPENSATING;
+        if (instance.status() != SagaStatus.RUNNING && !compensating) {
             return due;
         }
         for (int index : InstanceStates.activeIndexes(instance)) {
             StepState step = instance.steps().get(index);
-            if (step.status() == StepStatus.RUNNING && run.isDue(step) && saga.step(index).probe() != null
-                    && !saga.step(index).isLocal()) {
+            if (!run.isDue(step) || saga.step(index).probe() == null) {
+                continue;
+            }
+            boolean asks = compensating ? step.status() == StepStatus.COMPENSATING
+                    && probesBeforeCompensating(index, step)
+                    : step.status() == StepStatus.RUNNING && !saga.step(index).isLocal();
+            if (asks) {
                 due.add(index);
             }
         }
@@ -199,19 +210,21 @@ final class RunOutcomes<D> {
     }
 
     /**
-     * Asks the probes of the due steps whether their interrupted attempts took effect (outside the lock), then
-     * records the resume with their answers (under it), unless the instance moved meanwhile.
+     * Asks the probes of the due steps whether their actions took effect (outside the lock), then records the
+     * resume with their answers (under it), unless the instance moved meanwhile.
      */
     Runnable resumeAfterProbes(List<Integer> indexes) {
         long version;
         D snapshot;
+        boolean compensating;
         synchronized (run) {
             version = run.instance().version();
             snapshot = run.data();
+            compensating = run.instance().status() == SagaStatus.COMPENSATING;
         }
         Map<Integer, ProbeOutcome> answers = new HashMap<>();
         for (int index : indexes) {
-            AttemptContext context = run.attempts().context(index, false, null);
+            AttemptContext context = run.attempts().context(index, compensating, null);
             answers.put(index, AttemptInvoker.probe(saga.step(index).probe(), snapshot, context));
         }
         synchronized (run) {

@@ -177,7 +177,7 @@ final class RunReplies<D> {
         if (saga.step(index).child() == null) {
             return new ReplyRefused(index, host.errors().clean("failure reply: " + recorded.reason()), false);
         }
-        boolean compensated = ("\"" + dev.sagaflow.SagaStatus.COMPENSATED.name() + "\"").equals(recorded.payloadJson());
+        boolean compensated = ("\"" + SagaStatus.COMPENSATED.name() + "\"").equals(recorded.payloadJson());
         return new ReplyRefused(index, host.errors().clean(recorded.reason()), !compensated);
     }
 

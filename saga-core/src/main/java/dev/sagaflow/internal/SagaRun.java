@@ -29,6 +29,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,7 +68,7 @@ final class SagaRun<D> {
     /** Volatile: {@link #stop} sets it without the lock. */
     private volatile boolean done;
     /** Attempts whose outcome is being recorded now (their write under way): close() waits for them too. */
-    private final java.util.concurrent.atomic.AtomicInteger recording = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger recording = new AtomicInteger();
     private boolean lostToOther;
     private boolean awaitingLease;
     /** The lease epoch at which this run last knew its instance to be its own. */
@@ -356,7 +358,7 @@ final class SagaRun<D> {
      * returning what to run next. Counted while under way, so that close() waits for the write, not only for the
      * handler, without taking the lock.
      */
-    private Runnable recordingOutcome(java.util.function.Supplier<Runnable> decision) {
+    private Runnable recordingOutcome(Supplier<Runnable> decision) {
         recording.incrementAndGet();
         try {
             synchronized (this) {

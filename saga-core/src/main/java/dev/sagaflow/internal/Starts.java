@@ -14,6 +14,7 @@ import dev.sagaflow.store.SagaData;
 import dev.sagaflow.store.SagaInstance;
 import dev.sagaflow.store.StepState;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -177,7 +178,7 @@ final class Starts {
         if (node.metadataProviders().isEmpty()) {
             return links;
         }
-        Map<String, String> merged = new java.util.LinkedHashMap<>();
+        Map<String, String> merged = new LinkedHashMap<>();
         for (MetadataProvider provider : node.metadataProviders()) {
             Map<String, String> given = provider.metadata(definition.name(), id);
             if (given != null) {

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The timers of one run, per step (an attempt's timeout or a reply's, the next attempt's wake-up) and for the
@@ -21,7 +22,7 @@ final class Timers {
     private final Map<Integer, Instant> wakeTimes = new HashMap<>(2);
     private SagaTimer.Scheduled deadline;
     /** Overtaken attempts still inside a synchronous handler, with the end of their grace period. */
-    private final List<Overtaken> overtaken = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Overtaken> overtaken = new CopyOnWriteArrayList<>();
 
     private record Overtaken(Attempt<?> attempt, Instant graceEnd) {
     }

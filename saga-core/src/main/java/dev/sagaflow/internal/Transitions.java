@@ -1,6 +1,7 @@
 package dev.sagaflow.internal;
 
 import dev.sagaflow.IllegalTransitionException;
+import dev.sagaflow.ProbeOutcome;
 import dev.sagaflow.SagaDefinition;
 import dev.sagaflow.SagaEventType;
 import dev.sagaflow.SagaStatus;
@@ -17,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.DoubleSupplier;
 
@@ -97,9 +99,9 @@ final class Transitions {
      * The steps (or compensations) whose attempts are due were found so after a crash or a takeover and will run
      * again; {@code probed} holds what a probe said of some of them (absent: no probe was asked).
      */
-    record Resumed(java.util.Map<Integer, dev.sagaflow.ProbeOutcome> probed) implements Event {
+    record Resumed(Map<Integer, ProbeOutcome> probed) implements Event {
         Resumed() {
-            this(java.util.Map.of());
+            this(Map.of());
         }
     }
 
@@ -112,7 +114,7 @@ final class Transitions {
     }
 
     /** A probe asked the participant of step {@code index} whether its action took effect. */
-    record Probed(int index, ProbeCause cause, dev.sagaflow.ProbeOutcome outcome, Throwable timeout) implements Event {
+    record Probed(int index, ProbeCause cause, ProbeOutcome outcome, Throwable timeout) implements Event {
     }
 
     /**
@@ -220,7 +222,7 @@ final class Transitions {
             this.steps = instance.steps().toArray(new StepState[0]);
         }
 
-        Transition resumed(java.util.Map<Integer, dev.sagaflow.ProbeOutcome> probed) {
+        Transition resumed(Map<Integer, ProbeOutcome> probed) {
             boolean compensating = instance.status() == SagaStatus.COMPENSATING;
             List<HistoryEntry> entries = new ArrayList<>();
             Integer applied = null;
@@ -229,11 +231,16 @@ final class Transitions {
                 if (step.status() == StepStatus.AWAITING_REPLY || (step.wakeAt() != null && step.wakeAt().isAfter(now))) {
                     continue;
                 }
-                dev.sagaflow.ProbeOutcome outcome = probed.get(index);
+                ProbeOutcome outcome = probed.get(index);
                 if (outcome != null) {
                     entries.add(entry(SagaEventType.STEP_PROBED, step.name(), step.attempts(), outcome.name()));
                 }
-                if (outcome == dev.sagaflow.ProbeOutcome.APPLIED && applied == null) {
+                if (compensating && outcome == ProbeOutcome.NOT_APPLIED) {
+                    // Asked before the step's first compensation attempt (the only one under way: a saga compensates
+                    // one step at a time): there is nothing to undo.
+                    return compensationSkipped(index, entries);
+                }
+                if (!compensating && outcome == ProbeOutcome.APPLIED && applied == null) {
                     applied = index;
                     continue;
                 }
@@ -241,7 +248,7 @@ final class Transitions {
                 // interrupted attempt rolled back with its transaction, so it did not take effect; nor did one a
                 // probe says did not.
                 boolean possiblyDone = !definition.steps().get(index).isLocal()
-                        && outcome != dev.sagaflow.ProbeOutcome.NOT_APPLIED;
+                        && outcome != ProbeOutcome.NOT_APPLIED;
                 StepState resumed = compensating ? step.compensationResumed() : step.resumed(possiblyDone);
                 set(index, resumed);
                 entries.add(entry(SagaEventType.STEP_RESUMED, step.name(),
@@ -260,15 +267,10 @@ final class Transitions {
             StepState step = steps[index];
             HistoryEntry entry = entry(SagaEventType.STEP_PROBED, step.name(), step.attempts(), probe.outcome().name());
             if (probe.cause() == ProbeCause.COMPENSATING) {
-                StepState compensating = expect(index, StepStatus.COMPENSATING);
-                if (probe.outcome() != dev.sagaflow.ProbeOutcome.NOT_APPLIED) {
+                if (probe.outcome() != ProbeOutcome.NOT_APPLIED) {
                     throw new IllegalStateException("only a NOT_APPLIED probe before a compensation is written");
                 }
-                // The action never took effect: nothing to undo.
-                set(index, compensating.compensated(now));
-                List<HistoryEntry> entries = List.of(entry, entry(SagaEventType.COMPENSATION_SUCCEEDED, step.name(),
-                        0, "skipped: the probe says the action did not take effect"));
-                return compensateFrom(instance.error(), entries, null);
+                return compensationSkipped(index, List.of(entry));
             }
             String message = describeTimeout(step, probe.timeout());
             switch (probe.outcome()) {
@@ -279,6 +281,19 @@ final class Transitions {
                 default:
                     return actionFailed(new Failed(index, false, probe.timeout(), message, true, true), List.of(entry));
             }
+        }
+
+        /**
+         * Step {@code index}'s compensation is not run: its probe says the action did not take effect, so there is
+         * nothing to undo. The next older step that needs compensating is compensated, or the saga ends.
+         */
+        private Transition compensationSkipped(int index, List<HistoryEntry> earlier) {
+            StepState step = expect(index, StepStatus.COMPENSATING);
+            set(index, step.compensated(now));
+            List<HistoryEntry> entries = new ArrayList<>(earlier);
+            entries.add(entry(SagaEventType.COMPENSATION_SUCCEEDED, step.name(), 0,
+                    "skipped: the probe says the action did not take effect"));
+            return compensateFrom(instance.error(), entries, null);
         }
 
         private String describeTimeout(StepState step, Throwable timeout) {
