@@ -117,12 +117,12 @@ public final class JdbcSagaStore implements TransactionalSagaStore, OutboxStore 
     /** How writes are committed, for {@link #toString()}. */
     private final String commits;
 
-    private JdbcSagaStore(Builder builder, Dialect dialect, long maxStatementChars) {
+    private JdbcSagaStore(Builder builder, Dialect dialect, long maxStatementBytes) {
         this.dialect = dialect;
         this.tables = new Tables(builder.tablePrefix);
         this.createSchemaIfMissing = builder.createSchemaIfMissing;
         StoreClock clock = builder.leaseClock == null ? StoreClock.database(dialect) : StoreClock.of(builder.leaseClock);
-        this.jdbc = new Jdbc(builder.dataSource, dialect, tables, clock, maxStatementChars);
+        this.jdbc = new Jdbc(builder.dataSource, dialect, tables, clock, maxStatementBytes);
         UnreadableRows unreadable = new UnreadableRows();
         this.leases = new Leases(jdbc, unreadable);
         this.reads = new Reads(jdbc, unreadable);
@@ -329,10 +329,14 @@ public final class JdbcSagaStore implements TransactionalSagaStore, OutboxStore 
         return purge.finished(finishedBefore, checkLimit(limit));
     }
 
-    /** {@inheritDoc} Leaves room in a write for the rest of the statement: a quarter of the database's limit. */
+    /**
+     * {@inheritDoc} On MySQL and MariaDB, {@code max_allowed_packet} less room for the rest of the statement (a
+     * character takes at least a byte); a write whose text in UTF-8 exceeds it is refused before it is sent, with
+     * a permanent {@link SagaStoreException}.
+     */
     @Override
     public int maxDataLength() {
-        return (int) Math.min(Integer.MAX_VALUE, jdbc.maxStatementChars());
+        return (int) Math.min(Integer.MAX_VALUE, jdbc.maxStatementBytes());
     }
 
     /** {@inheritDoc} One short transaction; its select skips the messages other relays are claiming. */
@@ -568,7 +572,7 @@ public final class JdbcSagaStore implements TransactionalSagaStore, OutboxStore 
             }
             Tables tables = new Tables(tablePrefix);
             Dialect resolved = dialect == null ? null : Dialect.of(dialect);
-            long maxStatementChars = Long.MAX_VALUE;
+            long maxStatementBytes = Long.MAX_VALUE;
             if (resolved == null || createSchemaIfMissing || resolved.kind() == JdbcDialect.MYSQL) {
                 String step = "dialect detection";
                 try (Connection c = dataSource.getConnection()) {
@@ -580,13 +584,14 @@ public final class JdbcSagaStore implements TransactionalSagaStore, OutboxStore 
                         Schema.createIfMissing(c, resolved, tables);
                     }
                     step = "reading the statement size limit";
-                    maxStatementChars = resolved.maxStatementChars(c);
+                    maxStatementBytes = resolved.maxStatementBytes(c);
                 } catch (SQLException e) {
+                    // Nothing the runtime wrote is at stake: the store may be built once the database answers.
                     throw new SagaStoreException(step + " failed: " + e.getMessage() + " [SQLState " + e.getSQLState()
-                            + "]", null, e);
+                            + "]", null, e, SagaStoreException.Failure.TRANSIENT);
                 }
             }
-            JdbcSagaStore store = new JdbcSagaStore(this, resolved, maxStatementChars);
+            JdbcSagaStore store = new JdbcSagaStore(this, resolved, maxStatementBytes);
             log.info("Sagaflow JDBC store: {}", store);
             return store;
         }

@@ -66,10 +66,10 @@ public abstract class Dialect {
     public abstract String nowMicros();
 
     /**
-     * The most characters of text one write may carry, or {@link Long#MAX_VALUE} when the database sets no
-     * limit of its own below what a JVM string holds. Asked once, when the store is built.
+     * The most bytes of text one write may carry, or {@link Long#MAX_VALUE} when the database sets no limit of
+     * its own below what a JVM string holds. Asked once, when the store is built.
      */
-    public long maxStatementChars(Connection connection) throws SQLException {
+    public long maxStatementBytes(Connection connection) throws SQLException {
         return Long.MAX_VALUE;
     }
 

@@ -2,6 +2,7 @@ package dev.sagaflow.jdbc.internal;
 
 import dev.sagaflow.store.HistoryEntry;
 import dev.sagaflow.store.InstanceWrite;
+import dev.sagaflow.store.OutboxMessage;
 import dev.sagaflow.store.SagaInstance;
 import java.util.List;
 
@@ -53,14 +54,29 @@ public record EncodedInstance(InstanceWrite write, String data, String steps, St
         return !write.consumedReplies().isEmpty() || !write.outbox().isEmpty();
     }
 
-    /** The characters of text the write carries, for the database's statement size limit. */
-    public long textLength() {
-        long length = data.length() + steps.length() + (metadata == null ? 0 : metadata.length());
+    /**
+     * About how many bytes of text the write carries in UTF-8: its data, steps and metadata, its error twice (the
+     * column and the history entry that records it) and its messages, for the database's statement size limit.
+     */
+    public long textBytes() {
         String error = write.instance().error();
-        length += error == null ? 0 : error.length();
-        for (var message : write.outbox()) {
-            length += message.payload().length();
+        long bytes = utf8(data) + utf8(steps) + utf8(metadata) + 2 * utf8(error);
+        for (OutboxMessage message : write.outbox()) {
+            bytes += utf8(message.payload());
         }
-        return length;
+        return bytes;
+    }
+
+    private static long utf8(String text) {
+        if (text == null) {
+            return 0;
+        }
+        long bytes = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            // A surrogate pair is four bytes: two for each half.
+            bytes += c < 0x80 ? 1 : c < 0x800 || Character.isSurrogate(c) ? 2 : 3;
+        }
+        return bytes;
     }
 }

@@ -25,7 +25,8 @@ final class H2Dialect extends Dialect {
 
     @Override
     public String nowMicros() {
-        return "DATEDIFF(MICROSECOND, TIMESTAMP WITH TIME ZONE '1970-01-01 00:00:00+00', CURRENT_TIMESTAMP)";
+        // EXTRACT(EPOCH ...) of a TIMESTAMP WITH TIME ZONE counts from 1970 UTC; DATEDIFF would compare local times.
+        return "CAST(EXTRACT(EPOCH FROM CURRENT_TIMESTAMP) * 1000000 AS BIGINT)";
     }
 
     @Override

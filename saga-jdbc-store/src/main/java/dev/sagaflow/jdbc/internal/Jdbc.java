@@ -31,18 +31,18 @@ public final class Jdbc {
     private final Dialect dialect;
     private final Tables tables;
     private final StoreClock clock;
-    private final long maxStatementChars;
+    private final long maxStatementBytes;
 
     /**
      * @param clock the clock leases are measured on
-     * @param maxStatementChars the most characters of text one write may carry ({@link Dialect#maxStatementChars})
+     * @param maxStatementBytes the most bytes of text one write may carry ({@link Dialect#maxStatementBytes})
      */
-    public Jdbc(DataSource dataSource, Dialect dialect, Tables tables, StoreClock clock, long maxStatementChars) {
+    public Jdbc(DataSource dataSource, Dialect dialect, Tables tables, StoreClock clock, long maxStatementBytes) {
         this.dataSource = dataSource;
         this.dialect = dialect;
         this.tables = tables;
         this.clock = clock;
-        this.maxStatementChars = maxStatementChars;
+        this.maxStatementBytes = maxStatementBytes;
     }
 
     /** The clock leases are measured on. */
@@ -63,18 +63,21 @@ public final class Jdbc {
      * @throws SagaStoreException a permanent failure naming the instance, the size and the limit
      */
     public void checkSize(EncodedInstance row) {
-        long length = row.textLength();
-        if (length > maxStatementChars) {
+        if (maxStatementBytes == Long.MAX_VALUE) {
+            return;
+        }
+        long bytes = row.textBytes();
+        if (bytes > maxStatementBytes) {
             throw new SagaStoreException("write of saga instance " + row.id() + " (version " + row.instance().version()
-                    + ") carries " + length + " characters of text, more than the " + maxStatementChars + " that "
+                    + ") carries " + bytes + " bytes of text, more than the " + maxStatementBytes + " that "
                     + dialect.database() + " takes in one statement (max_allowed_packet)", row.id(), null,
                     SagaStoreException.Failure.PERMANENT);
         }
     }
 
-    /** The most characters of saga data one write may carry. */
-    public long maxStatementChars() {
-        return maxStatementChars;
+    /** The most bytes of text one write may carry, {@link Long#MAX_VALUE} for no limit of the database's own. */
+    public long maxStatementBytes() {
+        return maxStatementBytes;
     }
 
     public Dialect dialect() {

@@ -215,8 +215,10 @@ public final class Leases {
                 return true;
             }
         }
-        if (lockNode(c, node.nodeId()) != null) {
-            return false;
+        NodeRegistration holder = lockNode(c, node.nodeId());
+        if (holder != null) {
+            // Zero rows can also mean an update that changed nothing (MySQL counts changed rows, not matched ones).
+            return node.incarnation().equals(holder.previousIncarnation());
         }
         try {
             insertNode(c, node, lease);

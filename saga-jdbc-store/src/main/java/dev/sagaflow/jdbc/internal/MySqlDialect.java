@@ -50,15 +50,14 @@ final class MySqlDialect extends Dialect {
     }
 
     /**
-     * A statement larger than {@code max_allowed_packet} is refused by the server as a broken connection; in the
-     * worst case every character takes four bytes (utf8mb4), and a write may hold its data twice (the instance
-     * and an outbox message), so a quarter of the packet, less room for the rest of the statement.
+     * A statement larger than {@code max_allowed_packet} is refused by the server as a broken connection: the
+     * packet less room for the rest of the statement (names, numbers, escaping).
      */
     @Override
-    public long maxStatementChars(Connection connection) throws SQLException {
+    public long maxStatementBytes(Connection connection) throws SQLException {
         try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SELECT @@max_allowed_packet")) {
             long packet = rs.next() ? rs.getLong(1) : 0;
-            return packet <= 0 ? Long.MAX_VALUE : Math.max(1024, (packet - 64 * 1024) / 4);
+            return packet <= 0 ? Long.MAX_VALUE : Math.max(1024, packet - 64 * 1024);
         }
     }
 

@@ -16,6 +16,7 @@ import dev.sagaflow.fixtures.Trail;
 import dev.sagaflow.jdbc.JdbcSagaStore;
 import dev.sagaflow.jdbc.support.TestDatabase;
 import dev.sagaflow.store.ClaimRequest;
+import dev.sagaflow.store.FollowingClock;
 import dev.sagaflow.store.SagaInstance;
 import dev.sagaflow.store.SagaQuery;
 import dev.sagaflow.testing.SagaTestKit;
@@ -43,6 +44,8 @@ import org.junit.jupiter.api.Test;
 abstract class AbstractHostileRowsTest {
     private static final String PREFIX = "sft_hostile_";
     private final Ledger ledger = new Ledger();
+    /** The store's clock: the nodes' manual time, moved ahead by hand to let leases run out. */
+    private final FollowingClock storeClock = new FollowingClock(Instant.EPOCH);
     private JdbcSagaStore store;
     private SagaTestKit kit;
     private SagaDefinition<Trail> saga;
@@ -51,8 +54,9 @@ abstract class AbstractHostileRowsTest {
 
     @BeforeEach
     void emptyTables() {
-        store = FaultStores.empty(database(), PREFIX);
+        store = FaultStores.empty(database(), PREFIX, storeClock);
         kit = SagaTestKit.over(store);
+        storeClock.follow(kit.timer()::now);
         AsyncStepAction<Trail> hangsOnce = (trail, context) -> {
             ledger.record(context);
             return context.attempt() == 1 ? new CompletableFuture<>()
@@ -140,8 +144,11 @@ abstract class AbstractHostileRowsTest {
         if (storedStatus.equals("RUNNING")) {
             assertThat(column("owner", bad)).as("no node holds what it cannot read").isNull();
         }
-        assertThat(store.claim(new ClaimRequest("node-z", kit.timer().now().plus(Duration.ofDays(1)),
-                kit.timer().now().plus(Duration.ofDays(2)), Set.of(saga.fingerprint()), true, 100))).isEmpty();
+        Instant later = kit.timer().now().plus(Duration.ofDays(1));
+        storeClock.follow(() -> later);
+        assertThat(store.claim(ClaimRequest.any("node-z", Duration.ofDays(1), Set.of(saga.fingerprint()), true, 100)))
+                .isEmpty();
+        storeClock.follow(kit.timer()::now);
         assertThat(node.run(bystander, Trail.of("after")).status()).as("new sagas run")
                 .isEqualTo(SagaStatus.COMPLETED);
         node.close();
@@ -190,8 +197,9 @@ abstract class AbstractHostileRowsTest {
 
         for (int poll = 1; poll <= 3; poll++) {
             Instant now = kit.timer().now().plus(Duration.ofDays(poll));
-            store.claim(new ClaimRequest("node-z", now, now.plus(Duration.ofDays(10)), Set.of(saga.fingerprint()), false,
-                    100)).forEach(instance -> claimed.add(instance.id()));
+            storeClock.follow(() -> now);
+            store.claim(ClaimRequest.any("node-z", Duration.ofDays(10), Set.of(saga.fingerprint()), false, 100))
+                    .forEach(instance -> claimed.add(instance.id()));
         }
 
         assertThat(claimed).as("the readable ones, once").containsExactlyInAnyOrder(ids.get(1), ids.get(2));
@@ -205,8 +213,9 @@ abstract class AbstractHostileRowsTest {
         List<String> inClaimOrder = store.query(SagaQuery.all()).stream().map(SagaInstance::id).toList();
         rewriteSteps(inClaimOrder.get(0), "\"PENDING\"", "\"HALF_DONE\"");
         Instant now = kit.timer().now().plus(Duration.ofDays(1));
+        storeClock.follow(() -> now);
 
-        List<SagaInstance> claimed = store.claim(new ClaimRequest("node-z", now, now.plus(Duration.ofDays(1)),
+        List<SagaInstance> claimed = store.claim(ClaimRequest.any("node-z", Duration.ofDays(1),
                 Set.of(saga.fingerprint()), false, 1));
 
         assertThat(claimed).extracting(SagaInstance::id).containsExactly(inClaimOrder.get(1));

@@ -1,10 +1,8 @@
 package dev.sagaflow.jdbc.proofs;
 
 import dev.sagaflow.store.ForwardingSagaStore;
-import dev.sagaflow.store.HistoryEntry;
-import dev.sagaflow.store.SagaInstance;
+import dev.sagaflow.store.InstanceWrite;
 import dev.sagaflow.store.SagaStore;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -22,11 +20,11 @@ final class FailedWritesStore extends ForwardingSagaStore {
     }
 
     @Override
-    public boolean update(long expectedVersion, SagaInstance next, List<HistoryEntry> history) {
+    public boolean update(long expectedVersion, InstanceWrite write) {
         try {
-            return delegate.update(expectedVersion, next, history);
+            return delegate.update(expectedVersion, write);
         } catch (RuntimeException e) {
-            failed.add(next.id());
+            failed.add(write.instance().id());
             throw e;
         }
     }

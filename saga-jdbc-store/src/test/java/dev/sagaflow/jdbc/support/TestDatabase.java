@@ -138,13 +138,19 @@ public enum TestDatabase {
 
     /** Deletes every row of the store's tables with {@code prefix}, if they exist. */
     public void deleteRows(String prefix) {
-        for (String name : new String[] {"outbox", "replies", "history", "instances", "nodes"}) {
-            String table = prefix + name;
-            try (Connection c = dataSource().getConnection(); Statement s = c.createStatement()) {
-                s.execute("DELETE FROM " + table);
-            } catch (SQLException e) {
-                // the table does not exist yet: nothing to delete
+        try (Connection c = pooled().getConnection(); Statement s = c.createStatement()) {
+            for (String name : new String[] {"outbox", "replies", "history", "instances", "nodes"}) {
+                try {
+                    s.execute("DELETE FROM " + prefix + name);
+                } catch (SQLException e) {
+                    // the table does not exist yet: nothing to delete
+                }
             }
+            if (!c.getAutoCommit()) {
+                c.commit();
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot empty " + prefix + "* on " + displayName + ": " + e.getMessage(), e);
         }
     }
 

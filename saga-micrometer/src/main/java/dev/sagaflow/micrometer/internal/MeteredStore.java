@@ -4,40 +4,40 @@ import dev.sagaflow.micrometer.SagaflowMetrics;
 import dev.sagaflow.micrometer.internal.Meters.Operation;
 import dev.sagaflow.micrometer.internal.Meters.Outcome;
 import dev.sagaflow.store.ClaimRequest;
-import dev.sagaflow.store.HistoryEntry;
+import dev.sagaflow.store.InstanceWrite;
+import dev.sagaflow.store.LeaseRenewal;
+import dev.sagaflow.store.NodeLease;
 import dev.sagaflow.store.SagaInstance;
-import dev.sagaflow.store.SagaQuery;
 import dev.sagaflow.store.SagaStore;
+import dev.sagaflow.store.SagaStoreDecorator;
 import dev.sagaflow.store.TransactionalSagaStore;
-import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * A store that times every write and follows the instances this node drives: an insert or a claim starts
- * following one, a write that ends it or loses its compare-and-set stops. Reads pass through untouched.
+ * following one, a write that ends it or loses its compare-and-set stops. Reads and relay calls pass through
+ * untouched.
  */
-public class MeteredStore implements SagaStore {
-    final SagaStore delegate;
-    final Meters meters;
+public final class MeteredStore extends SagaStoreDecorator {
+    private final Meters meters;
 
-    MeteredStore(SagaStore delegate, Meters meters) {
-        this.delegate = delegate;
+    private MeteredStore(SagaStore delegate, Meters meters) {
+        super(delegate);
         this.meters = meters;
     }
 
-    /** {@code store} metered, transactional exactly when {@code store} is. */
+    /** {@code store} metered, with exactly its capabilities (transactional, outbox). */
     public static SagaStore wrap(SagaStore store, Meters meters) {
-        return store instanceof TransactionalSagaStore transactional
-                ? new Transactional(transactional, meters) : new MeteredStore(store, meters);
+        return new MeteredStore(store, meters).asStore();
     }
 
     @Override
-    public boolean insert(SagaInstance instance, List<HistoryEntry> history) {
+    public boolean insert(InstanceWrite write) {
+        SagaInstance instance = write.instance();
         long start = System.nanoTime();
         boolean written;
         try {
-            written = delegate.insert(instance, history);
+            written = delegate.insert(write);
         } catch (RuntimeException e) {
             meters.storeWrite(Operation.INSERT, Outcome.ERROR, System.nanoTime() - start);
             throw e;
@@ -50,17 +50,18 @@ public class MeteredStore implements SagaStore {
     }
 
     @Override
-    public boolean update(long expectedVersion, SagaInstance next, List<HistoryEntry> history) {
+    public boolean update(long expectedVersion, InstanceWrite write) {
+        SagaInstance next = write.instance();
         long start = System.nanoTime();
         boolean written;
         try {
-            written = delegate.update(expectedVersion, next, history);
+            written = delegate.update(expectedVersion, write);
         } catch (RuntimeException e) {
             meters.storeWrite(Operation.UPDATE, Outcome.ERROR, System.nanoTime() - start);
             throw e;
         }
         meters.storeWrite(Operation.UPDATE, written ? Outcome.WRITTEN : Outcome.CONFLICT, System.nanoTime() - start);
-        recordUpdate(written, next, history.isEmpty());
+        recordUpdate(written, next, write.history().isEmpty());
         return written;
     }
 
@@ -107,10 +108,10 @@ public class MeteredStore implements SagaStore {
     }
 
     @Override
-    public int renewLeases(String owner, Instant leaseUntil) {
+    public LeaseRenewal renewLeases(NodeLease node) {
         long start = System.nanoTime();
         try {
-            int renewed = delegate.renewLeases(owner, leaseUntil);
+            LeaseRenewal renewed = delegate.renewLeases(node);
             meters.storeWrite(Operation.RENEW, Outcome.WRITTEN, System.nanoTime() - start);
             return renewed;
         } catch (RuntimeException e) {
@@ -136,58 +137,32 @@ public class MeteredStore implements SagaStore {
     }
 
     @Override
-    public Optional<SagaInstance> find(String id) {
-        return delegate.find(id);
-    }
-
-    @Override
-    public Optional<SagaInstance> findByIdempotencyKey(String sagaName, String idempotencyKey) {
-        return delegate.findByIdempotencyKey(sagaName, idempotencyKey);
-    }
-
-    @Override
-    public List<HistoryEntry> history(String id) {
-        return delegate.history(id);
-    }
-
-    @Override
-    public List<SagaInstance> query(SagaQuery query) {
-        return delegate.query(query);
-    }
-
-    @Override
     public String toString() {
         return "Metered[" + delegate + "]";
     }
 
-    /** The metered form of a transactional store: local steps' writes are timed and followed too. */
-    static final class Transactional extends MeteredStore implements TransactionalSagaStore {
-        Transactional(TransactionalSagaStore delegate, Meters meters) {
-            super(delegate, meters);
+    /** A local step's write, timed and followed like an update. */
+    @Override
+    protected boolean updateWithLocalWork(long expectedVersion, TransactionalSagaStore.LocalWork work) {
+        SagaInstance[] written = new SagaInstance[1];
+        long start = System.nanoTime();
+        boolean committed;
+        try {
+            committed = super.updateWithLocalWork(expectedVersion, connection -> {
+                InstanceWrite write = work.perform(connection);
+                written[0] = write.instance();
+                return write;
+            });
+        } catch (TransactionalSagaStore.LocalWorkException e) {
+            throw e; // the step's own work failed and rolled back; no write was attempted
+        } catch (RuntimeException e) {
+            meters.storeWrite(Operation.LOCAL, Outcome.ERROR, System.nanoTime() - start);
+            throw e;
         }
-
-        @Override
-        public boolean updateWithLocalWork(long expectedVersion, LocalWork work) {
-            SagaInstance[] written = new SagaInstance[1];
-            long start = System.nanoTime();
-            boolean committed;
-            try {
-                committed = ((TransactionalSagaStore) delegate).updateWithLocalWork(expectedVersion, connection -> {
-                    Write write = work.perform(connection);
-                    written[0] = write.next();
-                    return write;
-                });
-            } catch (LocalWorkException e) {
-                throw e; // the step's own work failed and rolled back; no write was attempted
-            } catch (RuntimeException e) {
-                meters.storeWrite(Operation.LOCAL, Outcome.ERROR, System.nanoTime() - start);
-                throw e;
-            }
-            meters.storeWrite(Operation.LOCAL, committed ? Outcome.WRITTEN : Outcome.CONFLICT, System.nanoTime() - start);
-            if (written[0] != null) {
-                recordUpdate(committed, written[0], false);
-            }
-            return committed;
+        meters.storeWrite(Operation.LOCAL, committed ? Outcome.WRITTEN : Outcome.CONFLICT, System.nanoTime() - start);
+        if (written[0] != null) {
+            recordUpdate(committed, written[0], false);
         }
+        return committed;
     }
 }

@@ -91,7 +91,7 @@ public class SagaflowAutoConfiguration {
             ObjectProvider<SagaflowMetrics> metrics, ObjectProvider<SagaOrchestratorCustomizer> customizers) {
         LeaseWatch watch = LeaseWatch.wrap(sagaStore, Clock.systemUTC());
         SagaflowMetrics sagaflowMetrics = metrics.getIfUnique();
-        SagaStore store = sagaflowMetrics != null ? sagaflowMetrics.instrument(watch) : watch;
+        SagaStore store = sagaflowMetrics != null ? sagaflowMetrics.instrument(watch.asStore()) : watch.asStore();
         List<SagaDefinition<?>> registered = definitions.orderedStream().toList();
         return new ManagedSagaOrchestrator(watch, () -> {
             SagaOrchestrator.Builder builder = SagaOrchestrator.builder(store);

@@ -4,9 +4,18 @@ import dev.sagaflow.SagaStoreException;
 import dev.sagaflow.jdbc.JdbcSagaStore;
 import dev.sagaflow.store.ClaimRequest;
 import dev.sagaflow.store.HistoryEntry;
+import dev.sagaflow.store.InstanceWrite;
+import dev.sagaflow.store.LeaseRenewal;
+import dev.sagaflow.store.NodeLease;
+import dev.sagaflow.store.NodeRegistration;
+import dev.sagaflow.store.OutboxMessage;
+import dev.sagaflow.store.OutboxStore;
+import dev.sagaflow.store.RecordedReply;
+import dev.sagaflow.store.SagaCount;
 import dev.sagaflow.store.SagaInstance;
 import dev.sagaflow.store.SagaQuery;
 import dev.sagaflow.store.TransactionalSagaStore;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -21,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * is down. Until the store can be built every call throws {@link SagaStoreException}, which the runtime treats as
  * the store being unreachable (retried with backoff, recovery tried every poll interval). Thread-safe.
  */
-public final class DeferredJdbcSagaStore implements TransactionalSagaStore {
+public final class DeferredJdbcSagaStore implements TransactionalSagaStore, OutboxStore {
     private static final Logger log = LoggerFactory.getLogger(DeferredJdbcSagaStore.class);
 
     private final DataSource dataSource;
@@ -72,13 +81,18 @@ public final class DeferredJdbcSagaStore implements TransactionalSagaStore {
     }
 
     @Override
-    public boolean insert(SagaInstance instance, List<HistoryEntry> history) {
-        return store().insert(instance, history);
+    public Instant now() {
+        return store().now();
     }
 
     @Override
-    public boolean update(long expectedVersion, SagaInstance next, List<HistoryEntry> history) {
-        return store().update(expectedVersion, next, history);
+    public boolean insert(InstanceWrite write) {
+        return store().insert(write);
+    }
+
+    @Override
+    public boolean update(long expectedVersion, InstanceWrite write) {
+        return store().update(expectedVersion, write);
     }
 
     @Override
@@ -107,18 +121,85 @@ public final class DeferredJdbcSagaStore implements TransactionalSagaStore {
     }
 
     @Override
+    public List<SagaCount> count(SagaQuery query) {
+        return store().count(query);
+    }
+
+    @Override
     public List<SagaInstance> claim(ClaimRequest request) {
         return store().claim(request);
     }
 
     @Override
-    public int renewLeases(String owner, Instant leaseUntil) {
-        return store().renewLeases(owner, leaseUntil);
+    public NodeRegistration registerNode(NodeLease node) {
+        return store().registerNode(node);
+    }
+
+    @Override
+    public LeaseRenewal renewLeases(NodeLease node) {
+        return store().renewLeases(node);
     }
 
     @Override
     public int releaseLeases(String owner) {
         return store().releaseLeases(owner);
+    }
+
+    @Override
+    public void deregisterNode(NodeLease node) {
+        store().deregisterNode(node);
+    }
+
+    @Override
+    public boolean recordReply(RecordedReply reply) {
+        return store().recordReply(reply);
+    }
+
+    @Override
+    public List<RecordedReply> replies(String sagaId) {
+        return store().replies(sagaId);
+    }
+
+    @Override
+    public int purgeFinished(Instant finishedBefore, int limit) {
+        return store().purgeFinished(finishedBefore, limit);
+    }
+
+    /** The built store's limit; before it is built, none (no write can happen before then). */
+    @Override
+    public int maxDataLength() {
+        JdbcSagaStore built = store;
+        return built == null ? Integer.MAX_VALUE : built.maxDataLength();
+    }
+
+    @Override
+    public List<OutboxMessage> claimOutbox(String relay, Duration lease, int limit) {
+        return store().claimOutbox(relay, lease, limit);
+    }
+
+    @Override
+    public boolean markSent(String messageId, String relay) {
+        return store().markSent(messageId, relay);
+    }
+
+    @Override
+    public boolean markFailed(String messageId, String relay, String reason) {
+        return store().markFailed(messageId, relay, reason);
+    }
+
+    @Override
+    public List<FailedMessage> failedOutbox(int limit) {
+        return store().failedOutbox(limit);
+    }
+
+    @Override
+    public boolean retryOutbox(String messageId) {
+        return store().retryOutbox(messageId);
+    }
+
+    @Override
+    public int purgeSentOutbox(Instant sentBefore, int limit) {
+        return store().purgeSentOutbox(sentBefore, limit);
     }
 
     @Override

@@ -1,43 +1,32 @@
 package dev.sagaflow.spring.boot.internal;
 
-import dev.sagaflow.store.ClaimRequest;
-import dev.sagaflow.store.HistoryEntry;
-import dev.sagaflow.store.SagaInstance;
-import dev.sagaflow.store.SagaQuery;
+import dev.sagaflow.store.LeaseRenewal;
+import dev.sagaflow.store.NodeLease;
 import dev.sagaflow.store.SagaStore;
-import dev.sagaflow.store.TransactionalSagaStore;
+import dev.sagaflow.store.SagaStoreDecorator;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
-import java.util.Optional;
 
 /**
  * Watches, for the health indicator, whether this node's leases are current: a store wrapper that remembers when
  * this node last renewed its leases (or the orchestrator started) and the last renewal error. Thread-safe.
  */
-public class LeaseWatch implements SagaStore {
-    final SagaStore delegate;
+public final class LeaseWatch extends SagaStoreDecorator {
     private final Clock clock;
     private volatile Instant since;
     private volatile Instant lastRenewal;
     private volatile String lastRenewalError;
 
-    LeaseWatch(SagaStore delegate, Clock clock) {
-        this.delegate = delegate;
+    private LeaseWatch(SagaStore delegate, Clock clock) {
+        super(delegate);
         this.clock = clock;
         this.since = clock.instant();
     }
 
-    /** {@code store} watched, transactional exactly when {@code store} is. */
+    /** {@code store} watched; hand {@link #asStore()} to the orchestrator. */
     public static LeaseWatch wrap(SagaStore store, Clock clock) {
-        return store instanceof TransactionalSagaStore transactional
-                ? new Transactional(transactional, clock) : new LeaseWatch(store, clock);
-    }
-
-    /** The store watched. */
-    public SagaStore delegate() {
-        return delegate;
+        return new LeaseWatch(store, clock);
     }
 
     /** The orchestrator (re)started now: its leases count as current from now until a renewal is due. */
@@ -57,18 +46,26 @@ public class LeaseWatch implements SagaStore {
         return lastRenewal;
     }
 
-    /** The error of the last renewal if it failed, or null. */
+    /** The error of the last renewal if it failed (or why it renewed nothing), or null. */
     public String lastRenewalError() {
         return lastRenewalError;
     }
 
+    /**
+     * A renewal counts only if this process still holds its node id: one that lost it to another process with the
+     * same node id renews nothing, and its leases are not current.
+     */
     @Override
-    public int renewLeases(String owner, Instant leaseUntil) {
+    public LeaseRenewal renewLeases(NodeLease node) {
         try {
-            int renewed = delegate.renewLeases(owner, leaseUntil);
-            lastRenewal = clock.instant();
-            lastRenewalError = null;
-            return renewed;
+            LeaseRenewal renewal = delegate.renewLeases(node);
+            if (renewal.nodeHeld()) {
+                lastRenewal = clock.instant();
+                lastRenewalError = null;
+            } else {
+                lastRenewalError = "node id '" + node.nodeId() + "' is held by another process";
+            }
+            return renewal;
         } catch (RuntimeException e) {
             lastRenewalError = e.toString();
             throw e;
@@ -76,59 +73,7 @@ public class LeaseWatch implements SagaStore {
     }
 
     @Override
-    public boolean insert(SagaInstance instance, List<HistoryEntry> history) {
-        return delegate.insert(instance, history);
-    }
-
-    @Override
-    public boolean update(long expectedVersion, SagaInstance next, List<HistoryEntry> history) {
-        return delegate.update(expectedVersion, next, history);
-    }
-
-    @Override
-    public Optional<SagaInstance> find(String id) {
-        return delegate.find(id);
-    }
-
-    @Override
-    public Optional<SagaInstance> findByIdempotencyKey(String sagaName, String idempotencyKey) {
-        return delegate.findByIdempotencyKey(sagaName, idempotencyKey);
-    }
-
-    @Override
-    public List<HistoryEntry> history(String id) {
-        return delegate.history(id);
-    }
-
-    @Override
-    public List<SagaInstance> query(SagaQuery query) {
-        return delegate.query(query);
-    }
-
-    @Override
-    public List<SagaInstance> claim(ClaimRequest request) {
-        return delegate.claim(request);
-    }
-
-    @Override
-    public int releaseLeases(String owner) {
-        return delegate.releaseLeases(owner);
-    }
-
-    @Override
     public String toString() {
         return delegate.toString();
-    }
-
-    /** The watched form of a transactional store. */
-    static final class Transactional extends LeaseWatch implements TransactionalSagaStore {
-        Transactional(TransactionalSagaStore delegate, Clock clock) {
-            super(delegate, clock);
-        }
-
-        @Override
-        public boolean updateWithLocalWork(long expectedVersion, LocalWork work) {
-            return ((TransactionalSagaStore) delegate).updateWithLocalWork(expectedVersion, work);
-        }
     }
 }
