@@ -7,7 +7,9 @@ import dev.sagaflow.SagaInfo;
 import dev.sagaflow.SagaOrchestrator;
 import dev.sagaflow.SagaOutcome;
 import dev.sagaflow.SagaReply;
+import dev.sagaflow.store.SagaCount;
 import dev.sagaflow.store.SagaQuery;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -108,6 +110,16 @@ public final class ManagedSagaOrchestrator implements SagaOrchestrator, SmartLif
     @Override
     public List<SagaInfo> children(String sagaId) {
         return orchestrator().children(sagaId);
+    }
+
+    @Override
+    public List<SagaCount> count(SagaQuery query) {
+        return orchestrator().count(query);
+    }
+
+    @Override
+    public int purgeFinished(Instant finishedBefore) {
+        return orchestrator().purgeFinished(finishedBefore);
     }
 
     @Override
