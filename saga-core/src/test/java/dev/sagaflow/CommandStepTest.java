@@ -7,6 +7,8 @@ import dev.sagaflow.fixtures.Trail;
 import dev.sagaflow.store.ForwardingSagaStore;
 import dev.sagaflow.store.InstanceWrite;
 import dev.sagaflow.store.OutboxMessage;
+import dev.sagaflow.store.SagaStore;
+import dev.sagaflow.store.SagaStoreDecorator;
 import dev.sagaflow.store.memory.InMemorySagaStore;
 import dev.sagaflow.testing.ManualTimer;
 import java.time.Duration;
@@ -19,7 +21,7 @@ class CommandStepTest {
     private final ManualTimer timer = new ManualTimer();
     private final InMemorySagaStore store = InMemorySagaStore.builder().clock(timer.clock()).build();
     private final AtomicInteger writes = new AtomicInteger();
-    private final ForwardingSagaStore counting = new CountingOutbox(store, writes);
+    private final SagaStore counting = new CountingWrites(store, writes).asStore();
 
     /** The command the order saga sends the customer service. */
     public record ReserveCredit(String order, long cents) {
@@ -125,14 +127,12 @@ class CommandStepTest {
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("action is already set");
     }
 
-    /** Counts the writes that reach the store, and keeps the outbox of the store it wraps. */
-    private static final class CountingOutbox extends ForwardingSagaStore implements dev.sagaflow.store.OutboxStore {
-        private final InMemorySagaStore outbox;
+    /** Counts the writes that reach the store; its outbox passes through ({@link SagaStoreDecorator#asStore()}). */
+    private static final class CountingWrites extends SagaStoreDecorator {
         private final AtomicInteger writes;
 
-        CountingOutbox(InMemorySagaStore delegate, AtomicInteger writes) {
+        CountingWrites(InMemorySagaStore delegate, AtomicInteger writes) {
             super(delegate);
-            this.outbox = delegate;
             this.writes = writes;
         }
 
@@ -146,36 +146,6 @@ class CommandStepTest {
         public boolean update(long expectedVersion, InstanceWrite write) {
             writes.incrementAndGet();
             return super.update(expectedVersion, write);
-        }
-
-        @Override
-        public List<OutboxMessage> claimOutbox(String relay, Duration lease, int limit) {
-            return outbox.claimOutbox(relay, lease, limit);
-        }
-
-        @Override
-        public boolean markSent(String messageId, String relay) {
-            return outbox.markSent(messageId, relay);
-        }
-
-        @Override
-        public boolean markFailed(String messageId, String relay, String reason) {
-            return outbox.markFailed(messageId, relay, reason);
-        }
-
-        @Override
-        public List<FailedMessage> failedOutbox(int limit) {
-            return outbox.failedOutbox(limit);
-        }
-
-        @Override
-        public boolean retryOutbox(String messageId) {
-            return outbox.retryOutbox(messageId);
-        }
-
-        @Override
-        public int purgeSentOutbox(java.time.Instant sentBefore, int limit) {
-            return outbox.purgeSentOutbox(sentBefore, limit);
         }
     }
 }

@@ -59,6 +59,8 @@ final class Recovery {
      */
     private volatile long leaseEpoch;
     private volatile boolean fenced;
+    /** Whether this incarnation's registration has been written (it fails while the store is down). */
+    private volatile boolean registered;
     private volatile SagaTimer.Scheduled renewTask;
     private volatile SagaTimer.Scheduled pollTask;
 
@@ -88,17 +90,11 @@ final class Recovery {
     void register() {
         Instant started = node.now();
         try {
-            NodeRegistration previous = store.registerNode(lease);
+            registerOnce();
             leaseHeldUntil = started.plus(lease.lease());
-            if (previous.previousLive()) {
-                log.warn("node id {} was held by process incarnation {} until {} (store clock): either that process"
-                        + " died less than a lease ago, or another live process uses the same node id; then it stops"
-                        + " driving sagas at its next lease renewal. Give every process its own node id.",
-                        lease.nodeId(), previous.previousIncarnation(), previous.previousLeaseUntil());
-            }
         } catch (RuntimeException e) {
-            log.warn("registering node {} failed; renewals register it when the store is back: {}", lease.nodeId(),
-                    e.toString());
+            log.warn("registering node {} failed; it is tried again before each lease renewal until it succeeds: {}",
+                    lease.nodeId(), e.toString());
         }
         try {
             int released = store.releaseLeases(lease.nodeId());
@@ -108,6 +104,22 @@ final class Recovery {
         } catch (RuntimeException e) {
             log.warn("releasing the leases held under node id {} before this start failed: {}", lease.nodeId(),
                     e.toString());
+        }
+    }
+
+    /**
+     * Registers this incarnation under the node id. Until it has, a renewal would find an earlier process's
+     * registration and take it for a live twin, so each renewal first registers when this has not succeeded yet
+     * (a process that started while the store was down).
+     */
+    private void registerOnce() {
+        NodeRegistration previous = store.registerNode(lease);
+        registered = true;
+        if (previous.previousLive()) {
+            log.warn("node id {} was held by process incarnation {} until {} (store clock): either that process"
+                    + " died less than a lease ago, or another live process uses the same node id; then it stops"
+                    + " driving sagas at its next lease renewal. Give every process its own node id.",
+                    lease.nodeId(), previous.previousIncarnation(), previous.previousLeaseUntil());
         }
     }
 
@@ -175,6 +187,9 @@ final class Recovery {
             Instant started = node.now();
             Instant held = leaseHeldUntil;
             boolean lapsed = held == null || !started.isBefore(held);
+            if (!registered) {
+                registerOnce();
+            }
             LeaseRenewal renewal = store.renewLeases(lease);
             if (!renewal.nodeHeld()) {
                 fence();

@@ -15,6 +15,7 @@ import dev.sagaflow.SagaStatus;
 import dev.sagaflow.fixtures.Ledger;
 import dev.sagaflow.fixtures.TestSagas;
 import dev.sagaflow.fixtures.Trail;
+import dev.sagaflow.messaging.SwitchableStore;
 import dev.sagaflow.store.FollowingClock;
 import dev.sagaflow.store.SagaInstance;
 import dev.sagaflow.store.memory.InMemorySagaStore;
@@ -198,6 +199,37 @@ class LeaseGuaranteesTest {
         second.reply(SagaReply.success(execution.sagaId(), "ask", null));
         assertThat(kit.store().find(execution.sagaId()).orElseThrow().status()).isEqualTo(SagaStatus.COMPLETED);
         assertThat(ledger.calls()).as("the action ran once, on the first process").containsExactly("do ask");
+    }
+
+    /**
+     * A process that starts while the store is down cannot register; an earlier process's registration is still
+     * there when the store is back. Its renewals must register it first, not take that registration for a live
+     * twin and fence it.
+     */
+    @Test
+    void a_process_started_while_the_store_was_down_registers_when_it_is_back_and_drives_its_sagas() {
+        FollowingClock storeClock = new FollowingClock(Instant.EPOCH);
+        SwitchableStore store = new SwitchableStore(InMemorySagaStore.builder().clock(storeClock).build());
+        SagaTestKit kit = SagaTestKit.over(store);
+        storeClock.follow(kit.timer()::now);
+        SagaDefinition<Trail> saga = Saga.define("restarted-in-outage", Trail.class)
+                .step("ask").action(TestSagas.action(ledger)).compensation(TestSagas.compensation(ledger)).awaitReply()
+                .build();
+        SagaOrchestrator first = node(kit.orchestrator().nodeId("same").register(saga).pollInterval(POLL));
+        SagaExecution<Trail> execution = first.start(saga, Trail.of("t"));
+        SagaTestKit.crash(first);
+
+        // When the process restarts with the same node id while the store is down, and the store comes back,
+        store.down = true;
+        SagaOrchestrator second = node(kit.orchestrator().nodeId("same").register(saga).pollInterval(POLL));
+        store.down = false;
+        kit.timer().advance(LEASE.multipliedBy(2));
+
+        // then it is not fenced: it takes its saga back, finishes it, and starts new ones.
+        second.reply(SagaReply.success(execution.sagaId(), "ask", null));
+        kit.timer().advance(POLL);
+        assertThat(store.find(execution.sagaId()).orElseThrow().status()).isEqualTo(SagaStatus.COMPLETED);
+        assertThat(second.start(saga, Trail.of("u")).sagaId()).isNotNull();
     }
 
     /** Finding 17: an outcome decided on another node completes the starting node's execution too. */

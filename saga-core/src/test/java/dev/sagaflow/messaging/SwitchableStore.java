@@ -2,6 +2,7 @@ package dev.sagaflow.messaging;
 
 import dev.sagaflow.SagaStoreException;
 import dev.sagaflow.store.ForwardingSagaStore;
+import dev.sagaflow.store.SagaStore;
 import dev.sagaflow.store.memory.InMemorySagaStore;
 
 /** An in-memory saga store that a test can take down: every call then fails as a refused connection does. */
@@ -10,7 +11,11 @@ public class SwitchableStore extends ForwardingSagaStore {
     public volatile boolean down;
 
     public SwitchableStore() {
-        super(InMemorySagaStore.create());
+        this(InMemorySagaStore.create());
+    }
+
+    public SwitchableStore(SagaStore delegate) {
+        super(delegate);
     }
 
     @Override
