@@ -14,6 +14,9 @@ import dev.sagaflow.SagaOrchestrator;
 import dev.sagaflow.SagaReply;
 import dev.sagaflow.SagaStatus;
 import dev.sagaflow.fixtures.Trail;
+import dev.sagaflow.store.InstanceWrite;
+import dev.sagaflow.store.SagaStore;
+import dev.sagaflow.store.SagaStoreDecorator;
 import dev.sagaflow.store.memory.InMemorySagaStore;
 import dev.sagaflow.testing.SagaTestKit;
 import io.micrometer.core.instrument.Meter;
@@ -189,6 +192,45 @@ class SagaflowMetricsTest {
                 entry(SagaflowMetrics.LEASE_LOST, Set.of(List.of("saga")))));
         first.close();
         second.close();
+    }
+
+    @Test
+    void a_read_of_this_nodes_own_last_write_before_its_answer_is_back_is_not_a_lost_lease() {
+        // Between the store and the meters: after each write that ends a saga, a read through the meters, as another
+        // thread of this node could make before the write's answer reaches them.
+        ReadsBackFinishingWrites readsBack = new ReadsBackFinishingWrites(store);
+        SagaStore metered = metrics.instrument(readsBack.asStore());
+        readsBack.reader = metered;
+        SagaOrchestrator orchestrator = metrics.bindTo(SagaOrchestrator.builder(metered).timer(kit.timer())
+                .executor(Runnable::run).nodeId("only")).register(order).build();
+
+        orchestrator.run(order, Trail.of("rich"));
+
+        assertThat(readsBack.reads).isEqualTo(1);
+        assertThat(registry.find(SagaflowMetrics.LEASE_LOST).counter()).isNull();
+        assertThat(registry.get(SagaflowMetrics.SAGA_EXECUTION).tags("saga", "create-order", "outcome", "completed")
+                .timer().count()).isEqualTo(1);
+        orchestrator.close();
+    }
+
+    /** A store that reads an instance back through {@link #reader} right after a write that finished it. */
+    private static final class ReadsBackFinishingWrites extends SagaStoreDecorator {
+        SagaStore reader;
+        int reads;
+
+        ReadsBackFinishingWrites(SagaStore delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public boolean update(long expectedVersion, InstanceWrite write) {
+            boolean written = delegate.update(expectedVersion, write);
+            if (written && !write.instance().status().isLive()) {
+                reads++;
+                reader.find(write.instance().id());
+            }
+            return written;
+        }
     }
 
     private static SagaDefinition<Trail> awaiting() {
