@@ -4,6 +4,7 @@ import dev.sagaflow.SagaListener;
 import dev.sagaflow.SagaOrchestrator;
 import dev.sagaflow.opentelemetry.internal.Spans;
 import dev.sagaflow.spi.AttemptObserver;
+import dev.sagaflow.spi.MetadataProvider;
 import io.opentelemetry.api.OpenTelemetry;
 import java.util.Objects;
 
@@ -18,21 +19,30 @@ import java.util.Objects;
  * <p>The spans (all {@code INTERNAL}, instrumentation scope {@value #INSTRUMENTATION_NAME}):
  * <ul>
  *   <li>{@code saga <saga name>}: from the start of a saga to its end, a child of the span that was current
- *       where the saga was started (an HTTP request's, say). Its transitions are span events (retries, awaiting
- *       a reply, a failed step, an abort); it ends with {@code sagaflow.saga.outcome} ({@code COMPLETED},
- *       {@code COMPENSATED}, {@code FAILED}, the last with status ERROR).</li>
+ *       where the saga was started (an HTTP request's, say), with {@code sagaflow.saga.name} and
+ *       {@code sagaflow.saga.id}. Its transitions are span events (retries, awaiting a reply, a failed step, an
+ *       abort); it ends with {@code sagaflow.saga.outcome} ({@code COMPLETED}, {@code COMPENSATED}, {@code FAILED},
+ *       the last with status ERROR; {@code HANDED_OVER} when {@link #close()} ends it, {@code UNKNOWN} when the
+ *       bound of open saga spans ends it) and, when the transition has one, {@code sagaflow.detail}.</li>
  *   <li>{@code step <step name>} per attempt of an action and {@code compensate <step name>} per attempt of a
  *       compensation, children of the saga span, with {@code sagaflow.saga.name}, {@code sagaflow.saga.id},
  *       {@code sagaflow.step.name}, {@code sagaflow.step.phase} ({@code action} or {@code compensation}),
  *       {@code sagaflow.step.attempt} and {@code sagaflow.step.outcome} ({@code success}, {@code failure},
  *       {@code rejection}); a failed attempt has status ERROR and the exception recorded. The span is current on
- *       the handler's thread while the handler runs, and its W3C context is in {@code StepContext.headers()},
- *       to send with a command so that the participant's spans join the trace.</li>
- *   <li>When the saga span is not in this process (the step was resumed after a crash, the instance was claimed
- *       by this node, or a reply was applied here), the attempt's span is a child of whatever is current (a new
- *       trace on a worker thread) with a <b>link</b> to the saga span, found through the
- *       {@link TraceContextStore}, and {@code sagaflow.resumed=true}.</li>
+ *       the handler's thread while the handler runs, and its context is in {@code StepContext.headers()} (in the
+ *       host's propagation format), to send with a command so that the participant's spans join the trace.</li>
+ *   <li>The saga span's W3C context ({@code traceparent}, and {@code tracestate} when set) is kept in the
+ *       instance's metadata (see {@link MetadataProvider}), written with its first state to whatever store the
+ *       orchestrator uses. When the saga span is not open in this process (the step was resumed after a crash, the
+ *       instance was claimed by this node, or a reply was applied here), the attempt's span is a child of whatever
+ *       is current (a new trace on a worker thread) with a <b>link</b> to the saga span, read from
+ *       {@code StepContext.metadata()}, and {@code sagaflow.resumed=true}. So links reach the original trace across
+ *       nodes and restarts. Instances started without this provider (before it was bound) get no link.</li>
  * </ul>
+ *
+ * <p>Saga-level transitions become span events only on the node whose saga span is open: a
+ * {@link dev.sagaflow.SagaEvent} carries no metadata, so another node has no span to put them on, and its step
+ * spans are what links it to the trace.
  *
  * <p>Why the OpenTelemetry API and not Micrometer Tracing: the API is the one dependency a plain-Java host
  * needs (it is a no-op until an SDK or the Java agent is installed, and the agent installs one with no code),
@@ -49,10 +59,10 @@ public final class SagaTracing implements AutoCloseable {
     private final Spans spans;
 
     private SagaTracing(Builder builder) {
-        this.spans = new Spans(builder.openTelemetry, builder.traceContexts, builder.maxOpenSagaSpans);
+        this.spans = new Spans(builder.openTelemetry, builder.maxOpenSagaSpans);
     }
 
-    /** Tracing through {@code openTelemetry}, with the trace contexts kept in memory (see {@link TraceContextStore}). */
+    /** Tracing through {@code openTelemetry}, with the defaults of {@link Builder}. */
     public static SagaTracing create(OpenTelemetry openTelemetry) {
         return builder(openTelemetry).build();
     }
@@ -62,7 +72,17 @@ public final class SagaTracing implements AutoCloseable {
         return new Builder(openTelemetry);
     }
 
-    /** The listener that opens, annotates and ends saga spans; add it to the orchestrator. */
+    /**
+     * The provider that opens each saga's span as the saga starts, on the starting thread, and keeps the span's
+     * W3C context in the instance's metadata; add it to the orchestrator together with {@link #listener()}, which
+     * ends the span (without it the span is never ended; without the provider the listener opens the span itself,
+     * and resumed steps get no link).
+     */
+    public MetadataProvider metadataProvider() {
+        return spans.traceContext();
+    }
+
+    /** The listener that annotates and ends saga spans; add it to the orchestrator. */
     public SagaListener listener() {
         return spans;
     }
@@ -73,12 +93,12 @@ public final class SagaTracing implements AutoCloseable {
     }
 
     /**
-     * Adds {@link #listener()} and {@link #attemptObserver()} to {@code builder}.
+     * Adds {@link #metadataProvider()}, {@link #listener()} and {@link #attemptObserver()} to {@code builder}.
      *
      * @return {@code builder}
      */
     public SagaOrchestrator.Builder bindTo(SagaOrchestrator.Builder builder) {
-        return builder.listener(listener()).attemptObserver(attemptObserver());
+        return builder.metadataProvider(metadataProvider()).listener(listener()).attemptObserver(attemptObserver());
     }
 
     /** Ends the saga spans still open, with {@code sagaflow.saga.outcome=HANDED_OVER}. Idempotent. */
@@ -90,17 +110,10 @@ public final class SagaTracing implements AutoCloseable {
     /** Configures {@link SagaTracing}. Not thread-safe; {@link #build()} copies. */
     public static final class Builder {
         private final OpenTelemetry openTelemetry;
-        private TraceContextStore traceContexts;
         private int maxOpenSagaSpans = 100_000;
 
         private Builder(OpenTelemetry openTelemetry) {
             this.openTelemetry = Objects.requireNonNull(openTelemetry, "openTelemetry cannot be null");
-        }
-
-        /** Where each saga's trace context is kept for links. Default: {@code TraceContextStore.inMemory(100_000)}. */
-        public Builder traceContextStore(TraceContextStore store) {
-            this.traceContexts = Objects.requireNonNull(store, "traceContextStore cannot be null");
-            return this;
         }
 
         /**

@@ -11,11 +11,16 @@ import dev.sagaflow.SagaReply;
 import dev.sagaflow.SagaStatus;
 import dev.sagaflow.fixtures.Trail;
 import dev.sagaflow.testing.SagaTestKit;
+import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import io.opentelemetry.context.propagation.ContextPropagators;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
@@ -36,7 +41,6 @@ class SagaTracingTest {
             .addSpanProcessor(SimpleSpanProcessor.create(exporter)).build();
     private final OpenTelemetrySdk openTelemetry = OpenTelemetrySdk.builder().setTracerProvider(tracerProvider)
             .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance())).build();
-    private final TraceContextStore contexts = TraceContextStore.inMemory(1000);
     private final SagaTestKit kit = SagaTestKit.create();
     private final List<String> currentSpanInHandler = new CopyOnWriteArrayList<>();
     private final List<Map<String, String>> headersInHandler = new CopyOnWriteArrayList<>();
@@ -132,7 +136,7 @@ class SagaTracingTest {
         SagaExecution<Trail> execution = crashed.start(order, Trail.of("rich"));
         SagaTestKit.crash(crashed);
 
-        // A new process: new tracing (no saga span open), the same trace context store.
+        // A new process: new tracing (no saga span open); the trace context is in the stored instance.
         SagaOrchestrator restarted = tracing().bindTo(kit.orchestrator()).nodeId("node-1").register(order).build();
         restarted.reply(SagaReply.success(execution.sagaId(), "wait-for-approval", "ok"));
 
@@ -171,8 +175,56 @@ class SagaTracingTest {
                 .isEqualTo("HANDED_OVER");
     }
 
+    @Test
+    void a_saga_started_inside_a_callers_span_is_its_child_and_the_stored_instance_keeps_the_saga_spans_traceparent() {
+        SagaOrchestrator orchestrator = tracing().bindTo(kit.orchestrator()).register(order).build();
+        Span request = openTelemetry.getTracer("test").spanBuilder("POST /orders").startSpan();
+
+        SagaExecution<Trail> execution;
+        try (Scope ignored = request.makeCurrent()) {
+            execution = orchestrator.start(order, Trail.of("rich"));
+        }
+        orchestrator.reply(SagaReply.success(execution.sagaId(), "wait-for-approval", "ok"));
+        request.end();
+
+        SpanData saga = span("saga create-order");
+        assertThat(saga.getParentSpanId()).isEqualTo(request.getSpanContext().getSpanId());
+        assertThat(saga.getTraceId()).isEqualTo(request.getSpanContext().getTraceId());
+        assertThat(kit.store().find(execution.sagaId()).orElseThrow().metadata())
+                .containsOnlyKeys("traceparent").extractingByKey("traceparent").asString()
+                .startsWith("00-" + saga.getTraceId() + "-" + saga.getSpanId() + "-");
+    }
+
+    @Test
+    void the_callers_tracestate_is_kept_with_the_instance_beside_the_traceparent() {
+        SagaOrchestrator orchestrator = tracing().bindTo(kit.orchestrator()).register(order).build();
+        SpanContext remote = SpanContext.createFromRemoteParent("0af7651916cd43dd8448eb211c80319c",
+                "b7ad6b7169203331", TraceFlags.getSampled(), TraceState.builder().put("vendor", "value").build());
+
+        SagaExecution<Trail> execution;
+        try (Scope ignored = Context.root().with(Span.wrap(remote)).makeCurrent()) {
+            execution = orchestrator.start(order, Trail.of("rich"));
+        }
+
+        Map<String, String> metadata = kit.store().find(execution.sagaId()).orElseThrow().metadata();
+        assertThat(metadata.get("traceparent")).startsWith("00-0af7651916cd43dd8448eb211c80319c-");
+        assertThat(metadata).containsEntry("tracestate", "vendor=value");
+    }
+
+    @Test
+    void without_an_sdk_nothing_is_kept_with_the_instance_and_the_saga_runs() {
+        SagaOrchestrator orchestrator = SagaTracing.create(OpenTelemetry.noop()).bindTo(kit.orchestrator())
+                .register(order).build();
+
+        SagaExecution<Trail> execution = orchestrator.start(order, Trail.of("rich"));
+        orchestrator.reply(SagaReply.success(execution.sagaId(), "wait-for-approval", "ok"));
+
+        assertThat(execution.outcome().join().status()).isEqualTo(SagaStatus.COMPLETED);
+        assertThat(kit.store().find(execution.sagaId()).orElseThrow().metadata()).isEmpty();
+    }
+
     private SagaTracing tracing() {
-        return SagaTracing.builder(openTelemetry).traceContextStore(contexts).build();
+        return SagaTracing.create(openTelemetry);
     }
 
     private SpanData span(String name) {

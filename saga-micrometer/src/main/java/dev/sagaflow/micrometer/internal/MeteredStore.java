@@ -12,11 +12,12 @@ import dev.sagaflow.store.SagaStore;
 import dev.sagaflow.store.SagaStoreDecorator;
 import dev.sagaflow.store.TransactionalSagaStore;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A store that times every write and follows the instances this node drives: an insert or a claim starts
- * following one, a write that ends it or loses its compare-and-set stops. Reads and relay calls pass through
- * untouched.
+ * following one; a write that ends it or loses its compare-and-set, or a read that shows it moved on without this
+ * node, stops. Other reads and relay calls pass through untouched.
  */
 public final class MeteredStore extends SagaStoreDecorator {
     private final Meters meters;
@@ -44,7 +45,7 @@ public final class MeteredStore extends SagaStoreDecorator {
         }
         meters.storeWrite(Operation.INSERT, written ? Outcome.WRITTEN : Outcome.CONFLICT, System.nanoTime() - start);
         if (written) {
-            meters.drive(instance.id(), instance.sagaName(), instance.status());
+            meters.drive(instance.id(), instance.sagaName(), instance.status(), instance.owner(), instance.version());
         }
         return written;
     }
@@ -52,6 +53,7 @@ public final class MeteredStore extends SagaStoreDecorator {
     @Override
     public boolean update(long expectedVersion, InstanceWrite write) {
         SagaInstance next = write.instance();
+        meters.writing(next.id(), next.version());
         long start = System.nanoTime();
         boolean written;
         try {
@@ -77,11 +79,26 @@ public final class MeteredStore extends SagaStoreDecorator {
                     meters.count(SagaflowMetrics.LEASE_CLAIMED,
                             "Saga instances this node took over", "saga", next.sagaName());
                 }
-                meters.drive(next.id(), next.sagaName(), next.status());
+                meters.drive(next.id(), next.sagaName(), next.status(), next.owner(), next.version());
             }
             return;
         }
-        String sagaName = meters.handedOver(next.id());
+        countLost(meters.handedOver(next.id()));
+    }
+
+    /**
+     * Passes the read through; one that shows an instance this node follows moved on without it (another node or an
+     * operator wrote it, or it finished elsewhere) counts a lost lease. The runtime learns of most takeovers this
+     * way, by re-reading before it acts, rather than through a write that loses its compare-and-set.
+     */
+    @Override
+    public Optional<SagaInstance> find(String id) {
+        Optional<SagaInstance> found = delegate.find(id);
+        countLost(meters.read(id, found.orElse(null)));
+        return found;
+    }
+
+    private void countLost(String sagaName) {
         if (sagaName != null) {
             meters.count(SagaflowMetrics.LEASE_LOST,
                     "Saga instances this node lost to another node or an operator", "saga", sagaName);
@@ -102,7 +119,7 @@ public final class MeteredStore extends SagaStoreDecorator {
         for (SagaInstance instance : claimed) {
             meters.count(SagaflowMetrics.LEASE_CLAIMED, "Saga instances this node took over",
                     "saga", instance.sagaName());
-            meters.drive(instance.id(), instance.sagaName(), instance.status());
+            meters.drive(instance.id(), instance.sagaName(), instance.status(), instance.owner(), instance.version());
         }
         return claimed;
     }
@@ -151,6 +168,7 @@ public final class MeteredStore extends SagaStoreDecorator {
             committed = super.updateWithLocalWork(expectedVersion, connection -> {
                 InstanceWrite write = work.perform(connection);
                 written[0] = write.instance();
+                meters.writing(write.instance().id(), write.instance().version());
                 return write;
             });
         } catch (TransactionalSagaStore.LocalWorkException e) {

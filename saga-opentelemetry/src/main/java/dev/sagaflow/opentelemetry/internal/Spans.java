@@ -2,11 +2,12 @@ package dev.sagaflow.opentelemetry.internal;
 
 import dev.sagaflow.BusinessRejection;
 import dev.sagaflow.SagaEvent;
+import dev.sagaflow.SagaEventType;
 import dev.sagaflow.SagaListener;
 import dev.sagaflow.StepContext;
 import dev.sagaflow.opentelemetry.SagaTracing;
-import dev.sagaflow.opentelemetry.TraceContextStore;
 import dev.sagaflow.spi.AttemptObserver;
+import dev.sagaflow.spi.MetadataProvider;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
@@ -23,13 +24,18 @@ import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Saga spans (from the listener) and attempt spans (from the attempt observer). */
+/**
+ * Saga spans (opened by the metadata provider, which stores their W3C context with the instance, and ended by the
+ * listener) and attempt spans (from the attempt observer, linked to the stored context when the saga span is not
+ * open in this process).
+ */
 public final class Spans implements SagaListener {
     public static final AttributeKey<String> SAGA_NAME = AttributeKey.stringKey("sagaflow.saga.name");
     public static final AttributeKey<String> SAGA_ID = AttributeKey.stringKey("sagaflow.saga.id");
@@ -39,7 +45,12 @@ public final class Spans implements SagaListener {
     public static final AttributeKey<Long> STEP_ATTEMPT = AttributeKey.longKey("sagaflow.step.attempt");
     public static final AttributeKey<String> STEP_OUTCOME = AttributeKey.stringKey("sagaflow.step.outcome");
     public static final AttributeKey<Boolean> RESUMED = AttributeKey.booleanKey("sagaflow.resumed");
-    private static final AttributeKey<String> DETAIL = AttributeKey.stringKey("sagaflow.detail");
+    public static final AttributeKey<String> DETAIL = AttributeKey.stringKey("sagaflow.detail");
+    /** The metadata entries that hold the saga span's context: W3C Trace Context's own header names. */
+    public static final String TRACEPARENT = "traceparent";
+    public static final String TRACESTATE = "tracestate";
+    /** Saga spans opened by the provider whose start has not been announced yet, per thread; see below. */
+    private static final int MAX_STARTING_PER_THREAD = 16;
     private static final Logger log = LoggerFactory.getLogger(Spans.class);
     private static final TextMapGetter<Map<String, String>> MAP_GETTER = new TextMapGetter<>() {
         @Override
@@ -55,20 +66,37 @@ public final class Spans implements SagaListener {
 
     private final Tracer tracer;
     private final TextMapPropagator propagator;
-    private final TraceContextStore traceContexts;
     private final int maxOpen;
     private final Map<String, Span> open = new ConcurrentHashMap<>();
+    /*
+     * The runtime asks the metadata providers for a new instance's metadata and, once the instance is written,
+     * announces SAGA_STARTED on the same thread. The saga span must exist before the write (its context is part of
+     * the metadata), so the provider opens it and leaves it here for the listener. A start that fails after the
+     * provider ran leaves its span behind, never ended (so never exported); keeping them per thread and at most a
+     * few per thread bounds what such failures can hold on to.
+     */
+    private final ThreadLocal<Map<String, Span>> starting = ThreadLocal.withInitial(() ->
+            new LinkedHashMap<>(4, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Span> eldest) {
+                    return size() > MAX_STARTING_PER_THREAD;
+                }
+            });
     private final Attempts attempts = new Attempts();
+    private final TraceContext traceContext = new TraceContext();
 
-    public Spans(OpenTelemetry openTelemetry, TraceContextStore traceContexts, int maxOpen) {
+    public Spans(OpenTelemetry openTelemetry, int maxOpen) {
         this.tracer = openTelemetry.getTracer(SagaTracing.INSTRUMENTATION_NAME);
         this.propagator = openTelemetry.getPropagators().getTextMapPropagator();
-        this.traceContexts = traceContexts != null ? traceContexts : new BoundedTraceContexts(100_000);
         this.maxOpen = maxOpen;
     }
 
     public AttemptObserver attempts() {
         return attempts;
+    }
+
+    public MetadataProvider traceContext() {
+        return traceContext;
     }
 
     @Override
@@ -79,6 +107,7 @@ public final class Spans implements SagaListener {
             case INSTANCE_NOT_RESUMABLE -> {
             }
             default -> {
+                // Only where the saga span is open: the event carries no metadata to link a span elsewhere with.
                 Span span = open.get(event.sagaId());
                 if (span != null) {
                     span.addEvent(event.type().name().toLowerCase(Locale.ROOT), eventAttributes(event));
@@ -87,17 +116,17 @@ public final class Spans implements SagaListener {
         }
     }
 
+    /** On the thread that starts the saga: the caller's span, if any, is the parent. */
+    private Span startSagaSpan(String sagaName, String sagaId) {
+        return tracer.spanBuilder("saga " + sagaName).setSpanKind(SpanKind.INTERNAL)
+                .setAttribute(SAGA_NAME, sagaName).setAttribute(SAGA_ID, sagaId).startSpan();
+    }
+
     private void sagaStarted(SagaEvent event) {
-        // On the thread that started the saga: the caller's span, if any, is the parent.
-        Span span = tracer.spanBuilder("saga " + event.sagaName()).setSpanKind(SpanKind.INTERNAL)
-                .setAttribute(SAGA_NAME, event.sagaName()).setAttribute(SAGA_ID, event.sagaId()).startSpan();
-        Map<String, String> carrier = new HashMap<>();
-        W3CTraceContextPropagator.getInstance().inject(Context.root().with(span), carrier, Map::put);
-        try {
-            traceContexts.save(event.sagaId(), carrier);
-        } catch (RuntimeException e) {
-            log.warn("saving the trace context of saga {} failed; resumed steps will not link to it: {}",
-                    event.sagaId(), e.toString());
+        Span span = starting.get().remove(event.sagaId());
+        if (span == null) {
+            // The provider is not bound to this orchestrator: a span without a stored context, so no links later.
+            span = startSagaSpan(event.sagaName(), event.sagaId());
         }
         if (open.size() >= maxOpen) {
             Iterator<Map.Entry<String, Span>> oldest = open.entrySet().iterator();
@@ -121,7 +150,7 @@ public final class Spans implements SagaListener {
         if (event.detail() != null) {
             span.setAttribute(DETAIL, event.detail());
         }
-        if (event.type() == dev.sagaflow.SagaEventType.SAGA_FAILED) {
+        if (event.type() == SagaEventType.SAGA_FAILED) {
             span.setStatus(StatusCode.ERROR, event.detail() == null ? "saga failed" : event.detail());
         }
         span.end();
@@ -147,21 +176,45 @@ public final class Spans implements SagaListener {
         return attributes.build();
     }
 
-    /** The saga span's context as stored for {@code sagaId}, or an invalid one when there is none. */
-    private SpanContext storedContext(String sagaId) {
-        Map<String, String> carrier;
-        try {
-            carrier = traceContexts.load(sagaId);
-        } catch (RuntimeException e) {
-            log.warn("loading the trace context of saga {} failed; the span goes on without a link: {}", sagaId,
-                    e.toString());
+    /** The saga span's context kept in the instance's metadata, or an invalid one when there is none. */
+    static SpanContext storedContext(Map<String, String> metadata) {
+        if (!metadata.containsKey(TRACEPARENT)) {
             return SpanContext.getInvalid();
         }
-        if (carrier.isEmpty()) {
-            return SpanContext.getInvalid();
+        // Only the two W3C entries: other providers' entries are none of the propagator's business.
+        Map<String, String> carrier = new HashMap<>(2);
+        carrier.put(TRACEPARENT, metadata.get(TRACEPARENT));
+        if (metadata.containsKey(TRACESTATE)) {
+            carrier.put(TRACESTATE, metadata.get(TRACESTATE));
         }
         return Span.fromContext(W3CTraceContextPropagator.getInstance().extract(Context.root(), carrier, MAP_GETTER))
                 .getSpanContext();
+    }
+
+    /** Opens the saga span before the instance is written, and gives its W3C context to be kept with it. */
+    private final class TraceContext implements MetadataProvider {
+        @Override
+        public Map<String, String> metadata(String sagaName, String sagaId) {
+            try {
+                Span span = startSagaSpan(sagaName, sagaId);
+                starting.get().put(sagaId, span);
+                // W3C whatever the host propagates with: the entries are read back by this class only, and
+                // baggage has no place in a store (it may be large and is not ours to persist).
+                Map<String, String> carrier = new HashMap<>(2);
+                W3CTraceContextPropagator.getInstance().inject(Context.root().with(span), carrier, Map::put);
+                return carrier;
+            } catch (RuntimeException e) {
+                // A provider's exception would fail the start; a saga without its trace context is better.
+                log.warn("opening the span of saga {} ({}) failed; it is kept without a trace context: {}", sagaId,
+                        sagaName, e.toString());
+                return Map.of();
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "SagaTracing.TraceContext";
+        }
     }
 
     /** One span per attempt. */
@@ -179,7 +232,9 @@ public final class Spans implements SagaListener {
             if (sagaSpan != null) {
                 parent = parent.with(sagaSpan);
             } else {
-                SpanContext original = storedContext(context.sagaId());
+                // Resumed after a crash, claimed from another node, or driven here by a reply: the saga span is
+                // elsewhere (or ended), and the instance carries its context.
+                SpanContext original = storedContext(context.metadata());
                 if (original.isValid()) {
                     builder.addLink(original);
                 }
