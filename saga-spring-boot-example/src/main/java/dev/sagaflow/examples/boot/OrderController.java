@@ -1,5 +1,6 @@
 package dev.sagaflow.examples.boot;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.sagaflow.SagaDefinition;
 import dev.sagaflow.SagaExecution;
 import dev.sagaflow.SagaInfo;
@@ -51,8 +52,8 @@ public class OrderController {
      * {@code wait=true}, answers 200 with the saga's outcome once it has one.
      */
     @PostMapping
-    public ResponseEntity<?> place(@RequestBody NewOrder request, @RequestParam(defaultValue = "false") boolean wait)
-            throws InterruptedException {
+    public ResponseEntity<PlacedOrder> place(@RequestBody NewOrder request,
+            @RequestParam(name = "wait", defaultValue = "false") boolean wait) throws InterruptedException {
         OrderSagaData data = new OrderSagaData(UUID.randomUUID().toString(), request.customer(), request.amount());
         validate(data);
         SagaExecution<OrderSagaData> execution = orchestrator.start(placeOrder, data, data.orderId());
@@ -71,7 +72,7 @@ public class OrderController {
 
     /** The order (absent when its saga failed before inserting it) and its saga; 404 when neither exists. */
     @GetMapping("/{orderId}")
-    public OrderDetails find(@PathVariable String orderId) {
+    public OrderDetails find(@PathVariable("orderId") String orderId) {
         Optional<Order> order = orders.find(orderId);
         Optional<SagaInfo> saga = orchestrator.findByIdempotencyKey(OrderSaga.NAME, orderId);
         if (order.isEmpty() && saga.isEmpty()) {
@@ -107,6 +108,7 @@ public class OrderController {
      *     when the answer did not wait for it
      * @param error why the saga compensated or failed, or {@code null}
      */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record PlacedOrder(String orderId, String sagaId, String status, String error) {
     }
 
