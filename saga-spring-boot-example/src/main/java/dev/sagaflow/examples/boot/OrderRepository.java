@@ -7,7 +7,8 @@ import org.springframework.stereotype.Repository;
 /**
  * The {@code orders} table, through {@link JdbcTemplate}. Called from the saga's local steps, its statements run in
  * the step's store transaction (the starter binds that transaction's connection for the application's
- * {@code DataSource}), so each commits with the step's checkpoint or not at all. Thread-safe.
+ * {@code DataSource}), so each commits with the step's checkpoint or not at all. Its methods are not
+ * {@code @Transactional}: inside a step, the step's transaction is the one to be in. Thread-safe.
  */
 @Repository
 public class OrderRepository {
