@@ -17,6 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * A local step's JdbcTemplate work runs in the transaction that records the step's checkpoint. The orders table
@@ -96,6 +99,41 @@ class LocalStepTransactionTest {
             assertThat(org.springframework.transaction.support.TransactionSynchronizationManager
                     .getResourceMap()).isEmpty();
             assertThat(rows("o-5")).isEqualTo(1);
+        });
+    }
+
+    /**
+     * Work that opens a Spring transaction of its own ({@code @Transactional}, a {@code TransactionTemplate}) joins
+     * the step's: with REQUIRED it runs on the step's connection and rolls back with it; REQUIRES_NEW suspends it
+     * and commits on a connection of its own, as it would inside any {@code @Transactional} method.
+     */
+    @Test
+    void a_transaction_template_inside_a_local_step_joins_the_steps_transaction_unless_it_requires_a_new_one() {
+        DataSourceTransactionManager transactions = new DataSourceTransactionManager(dataSource);
+        TransactionTemplate required = new TransactionTemplate(transactions);
+        TransactionTemplate requiresNew = new TransactionTemplate(transactions);
+        requiresNew.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+        SagaDefinition<Order> audited = Saga.define("audited-order", Order.class)
+                .step("insert-order").local().action((order, context) -> {
+                    required.executeWithoutResult(status -> jdbc.update(
+                            "INSERT INTO orders (id, amount) VALUES (?, ?)", order.id(), order.amount()));
+                    requiresNew.executeWithoutResult(status -> jdbc.update(
+                            "INSERT INTO orders (id, amount) VALUES (?, ?)", "audit-" + order.id(), order.amount()));
+                    if (order.amount() < 0) {
+                        throw new IllegalArgumentException("negative amount");
+                    }
+                    return order;
+                })
+                .build();
+        runner.withBean("audited", SagaDefinition.class, () -> audited).run(context -> {
+            SagaOrchestrator orchestrator = context.getBean(SagaOrchestrator.class);
+
+            assertThat(orchestrator.run(audited, new Order("o-6", 10)).status()).isEqualTo(SagaStatus.COMPLETED);
+            assertThat(orchestrator.run(audited, new Order("o-7", -1)).status()).isEqualTo(SagaStatus.COMPENSATED);
+
+            assertThat(rows("o-6")).isEqualTo(1);
+            assertThat(rows("o-7")).as("joined the step's transaction, rolled back with it").isZero();
+            assertThat(rows("audit-o-7")).as("a new transaction of its own, committed").isEqualTo(1);
         });
     }
 

@@ -2,6 +2,7 @@ package dev.sagaflow.spring.boot.internal;
 
 import dev.sagaflow.StepContext;
 import dev.sagaflow.spi.AttemptObserver;
+import java.sql.Connection;
 import java.util.Set;
 import javax.sql.DataSource;
 import org.springframework.jdbc.datasource.ConnectionHolder;
@@ -14,7 +15,9 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * {@code NamedParameterJdbcTemplate}, Spring Data JDBC, MyBatis-Spring and jOOQ as Spring Boot configures it
  * (everything that gets its connection through {@code DataSourceUtils} or a {@code TransactionAwareDataSourceProxy})
  * then run on that connection, so the work and the checkpoint commit or roll back together. A resource already
- * bound for the data source (a step run inline inside a caller's transaction) is set aside and restored after.
+ * bound for the data source (a step run inline inside a caller's transaction) is set aside and restored after. A
+ * {@code @Transactional} method or {@code TransactionTemplate} called by the step joins the step's transaction
+ * (REQUIRED), or runs in a new one of its own (REQUIRES_NEW).
  *
  * <p>JPA does not join: Hibernate takes its connections from the data source itself, not from Spring's resource.
  * Thread-safe.
@@ -42,7 +45,7 @@ public final class SpringTransactionBinding implements AttemptObserver {
         if (!localSteps.contains(key(context.sagaName(), context.stepName()))) {
             return Scope.NOOP;
         }
-        ConnectionHolder holder = new ConnectionHolder(context.connection());
+        ConnectionHolder holder = new StepTransaction(context.connection());
         holder.setSynchronizedWithTransaction(true);
         Object previous = TransactionSynchronizationManager.unbindResourceIfPossible(dataSource);
         TransactionSynchronizationManager.bindResource(dataSource, holder);
@@ -55,6 +58,18 @@ public final class SpringTransactionBinding implements AttemptObserver {
                 }
             }
         };
+    }
+
+    /**
+     * The step's connection as a transaction in progress: a transaction manager asked for REQUIRED inside the step
+     * ({@code @Transactional}, a {@code TransactionTemplate}) then joins it instead of trying to open another
+     * connection; REQUIRES_NEW suspends it and commits on a connection of its own.
+     */
+    private static final class StepTransaction extends ConnectionHolder {
+        StepTransaction(Connection connection) {
+            super(connection);
+            setTransactionActive(true);
+        }
     }
 
     @Override
