@@ -607,7 +607,10 @@ final class SagaRun<D> {
         if (done || pending != null || !attempts.isEmpty()) {
             return;
         }
-        if (stored != null && stored.version() == instance.version()) {
+        // Versions only grow, and another node's write can only follow this run's last one (or it would have
+        // failed the compare-and-set): an older version is a read that this run's own writes overtook (recovery
+        // reconciles on its own thread while the run goes on), not a sign that anyone else moved the instance.
+        if (stored != null && stored.version() <= instance.version()) {
             return;
         }
         if (stored != null && host.nodeId().equals(stored.owner()) && RunWriter.sameState(stored, instance)) {

@@ -7,6 +7,7 @@ import dev.sagaflow.OrchestratorClosedException;
 import dev.sagaflow.RetryPolicy;
 import dev.sagaflow.Saga;
 import dev.sagaflow.SagaDefinition;
+import dev.sagaflow.SagaEventType;
 import dev.sagaflow.SagaExecution;
 import dev.sagaflow.SagaOrchestrator;
 import dev.sagaflow.SagaOutcome;
@@ -17,7 +18,12 @@ import dev.sagaflow.fixtures.TestSagas;
 import dev.sagaflow.fixtures.Trail;
 import dev.sagaflow.messaging.SwitchableStore;
 import dev.sagaflow.store.FollowingClock;
+import dev.sagaflow.store.HistoryEntry;
+import dev.sagaflow.store.ForwardingSagaStore;
+import dev.sagaflow.store.InstanceWrite;
 import dev.sagaflow.store.SagaInstance;
+import dev.sagaflow.store.SagaQuery;
+import dev.sagaflow.store.SagaStore;
 import dev.sagaflow.store.memory.InMemorySagaStore;
 import dev.sagaflow.testing.ManualTimer;
 import dev.sagaflow.testing.SagaTestKit;
@@ -25,6 +31,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -230,6 +238,41 @@ class LeaseGuaranteesTest {
         kit.timer().advance(POLL);
         assertThat(store.find(execution.sagaId()).orElseThrow().status()).isEqualTo(SagaStatus.COMPLETED);
         assertThat(second.start(saga, Trail.of("u")).sagaId()).isNotNull();
+    }
+
+    /**
+     * Recovery reconciles what the store says this node owns with what it drives, on its own thread, while runs go
+     * on: a read older than the run's own last write must not be taken for another node's change (the run stopped
+     * driving its saga, which then waited for ever; seen on PostgreSQL under load).
+     */
+    @Test
+    void a_reconciliation_that_reads_an_older_version_than_the_run_wrote_does_not_stop_the_run() {
+        InMemorySagaStore memory = InMemorySagaStore.create();
+        Map<String, SagaInstance> firstSeen = new ConcurrentHashMap<>();
+        SagaStore staleQueries = new ForwardingSagaStore(memory) {
+            @Override
+            public boolean insert(InstanceWrite write) {
+                firstSeen.put(write.instance().id(), write.instance());
+                return super.insert(write);
+            }
+
+            @Override
+            public List<SagaInstance> query(SagaQuery query) {
+                return super.query(query).stream().map(i -> firstSeen.getOrDefault(i.id(), i)).toList();
+            }
+        };
+        SagaTestKit kit = SagaTestKit.over(staleQueries);
+        SagaDefinition<Trail> saga = retriedAfterAMinute("stale-reconcile", new AtomicInteger());
+        SagaOrchestrator node = node(kit.orchestrator().register(saga).pollInterval(POLL));
+        SagaExecution<Trail> execution = node.start(saga, Trail.of("t"));
+
+        // s1 waits a minute for its retry; meanwhile recovery polls and reads the instance as it was first written.
+        kit.timer().advance(Duration.ofSeconds(61));
+
+        assertThat(execution.outcome()).isCompletedWithValueMatching(o -> o.status() == SagaStatus.COMPLETED);
+        assertThat(memory.history(execution.sagaId())).extracting(HistoryEntry::type)
+                .as("driven throughout by its run, never taken back as an orphan")
+                .doesNotContain(SagaEventType.STEP_RESUMED);
     }
 
     /** Finding 17: an outcome decided on another node completes the starting node's execution too. */
