@@ -55,11 +55,13 @@ import org.slf4j.LoggerFactory;
  * <p>Every insert and update is one atomic write of the instance row and its history row (one per
  * write, holding that write's entries), and one commit. On PostgreSQL it is a single statement in
  * autocommit (a writable common table expression) and so one round-trip; on MySQL, MariaDB and H2 it
- * is one short transaction of two statements. Every update is a compare-and-set on the {@code version}
- * column: zero rows updated is a lost race and returns {@code false}; more than one row means the table has lost its
+ * is one short transaction of two statements. A write that also consumes recorded replies or adds outbox messages
+ * (it is also an {@link OutboxStore}) writes them in the same transaction. Every update is a compare-and-set on the
+ * {@code version} column: zero rows updated is a lost race and returns {@code false}; more than one row means the table has lost its
  * primary key and throws {@link IllegalStateException}. A claim is one short transaction that locks candidate rows
  * with {@code FOR UPDATE SKIP LOCKED} where the database has it, so two nodes never claim the same instance, and
- * writes each one with a version check.
+ * writes each one with a version check. Leases are written and compared on the database's clock, inside the
+ * statements (see {@link Builder#leaseClock(Clock)}).
  *
  * <p>Timestamps are stored as microseconds since the epoch (UTC) in {@code BIGINT} columns: instants
  * round-trip exactly to the microsecond (finer digits are cut off), whatever the time zone of the JVM

@@ -18,7 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Who drives which instance: claims, lease renewal and release.
+ * Who drives which instance: node registrations (which process incarnation holds a node id), claims, lease
+ * renewal and release, all on the store's clock ({@link StoreClock}).
  *
  * <p>A claim is one transaction on every database: it locks the candidates with {@code FOR UPDATE SKIP
  * LOCKED} (plain {@code FOR UPDATE} where the database cannot skip), reads them, and writes owner, lease and
@@ -58,7 +59,7 @@ public final class Leases {
         this.renewNodeSql = "UPDATE " + tables.nodes() + " SET lease_until = " + StoreClock.NOW + " + ?"
                 + " WHERE node_id = ? AND incarnation = ?";
         this.lockNodeSql = "SELECT incarnation, lease_until, " + StoreClock.NOW + " FROM " + tables.nodes()
-                + " WHERE node_id = ?" + jdbc.dialect().lockClause().replace(" SKIP LOCKED", "");
+                + " WHERE node_id = ? FOR UPDATE";
         this.insertNodeSql = "INSERT INTO " + tables.nodes() + " (node_id, incarnation, lease_until)"
                 + " VALUES (?, ?, " + StoreClock.NOW + " + ?)";
         this.replaceNodeSql = "UPDATE " + tables.nodes() + " SET incarnation = ?, lease_until = " + StoreClock.NOW
