@@ -197,6 +197,7 @@ class ProbeTakeoverTest {
                 .containsExactly("do s1", "do s2", "undo s2", "undo s1");
         assertThat(probeAnswers(id)).containsExactly("UNKNOWN", "UNKNOWN");
     }
+
     @Test
     void a_node_that_stalled_past_its_lease_while_asking_before_compensating_does_not_compensate() {
         AtomicReference<SagaOrchestrator> second = new AtomicReference<>();

@@ -28,6 +28,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -83,6 +84,8 @@ public final class Orchestrator implements SagaOrchestrator, RunHost {
     private final Watches watches = new Watches(this);
     private final Queries queries = new Queries(this);
     private final ConcurrentHashMap<String, SagaRun<?>> active = new ConcurrentHashMap<>();
+    /** Instances whose {@code start} call is still writing or registering them (see {@link #isStarting}). */
+    private final Set<String> starting = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closing = new AtomicBoolean();
     /** When the executor's last rejection was logged (System.nanoTime), so a burst logs one line a minute. */
     private final AtomicLong rejectionLoggedAt = new AtomicLong(System.nanoTime() - TimeUnit.MINUTES.toNanos(2));
@@ -265,6 +268,20 @@ public final class Orchestrator implements SagaOrchestrator, RunHost {
     /** Registers a run that just started its instance; returns the run that drives it already, if one does. */
     SagaRun<?> registerStarted(SagaRun<?> run) {
         return active.putIfAbsent(run.id(), run);
+    }
+
+    /** A {@code start} call is writing instance {@code id}: no orphan until {@link #markStarted(String)}. */
+    void markStarting(String id) {
+        starting.add(id);
+    }
+
+    void markStarted(String id) {
+        starting.remove(id);
+    }
+
+    /** Whether a {@code start} call on this node is still writing or registering instance {@code id}. */
+    boolean isStarting(String id) {
+        return starting.contains(id);
     }
 
     List<MetadataProvider> metadataProviders() {

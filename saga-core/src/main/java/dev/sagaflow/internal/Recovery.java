@@ -330,7 +330,8 @@ final class Recovery {
                 owned.add(instance.id());
                 SagaRun<?> run = node.run(instance.id());
                 if (run == null) {
-                    if (!quarantined.contains(instance.id() + "@" + instance.version())) {
+                    if (!quarantined.contains(instance.id() + "@" + instance.version())
+                            && !node.isStarting(instance.id())) {
                         orphans.add(instance.id());
                     }
                 } else if (run.instance().version() != instance.version()) {

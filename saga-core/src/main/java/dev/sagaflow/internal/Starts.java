@@ -65,15 +65,23 @@ final class Starts {
         SagaData encoded = checkedData(definition, id, data);
         SagaInstance instance = firstInstance(saga, id, encoded, idempotencyKey, now, metadata(definition, id, links));
         HistoryEntry started = new HistoryEntry(id, now, SagaEventType.SAGA_STARTED, null, 0, null);
-        if (!insert(definition, InstanceWrite.of(instance, List.of(started), node.leaseDuration()))) {
-            SagaInstance existing = node.store().findByIdempotencyKey(definition.name(), idempotencyKey)
-                    .orElseThrow(() -> new SagaStoreException("the store refused a new instance of saga '"
-                            + definition.name() + "' with idempotency key '" + idempotencyKey
-                            + "' but holds none with that key", id, null));
-            return existingExecution(saga, existing);
-        }
         SagaRun<D> run = new SagaRun<>(node, saga, instance, data);
-        SagaRun<?> claimedMeanwhile = node.registerStarted(run);
+        SagaRun<?> claimedMeanwhile;
+        // While it starts, recovery's reconciliation leaves the instance to this call instead of taking it for an
+        // insert whose answer was lost, which it would claim and resume beside this run.
+        node.markStarting(id);
+        try {
+            if (!insert(definition, InstanceWrite.of(instance, List.of(started), node.leaseDuration()))) {
+                SagaInstance existing = node.store().findByIdempotencyKey(definition.name(), idempotencyKey)
+                        .orElseThrow(() -> new SagaStoreException("the store refused a new instance of saga '"
+                                + definition.name() + "' with idempotency key '" + idempotencyKey
+                                + "' but holds none with that key", id, null));
+                return existingExecution(saga, existing);
+            }
+            claimedMeanwhile = node.registerStarted(run);
+        } finally {
+            node.markStarted(id);
+        }
         node.emit(started, definition.name());
         if (claimedMeanwhile != null) {
             // This node's reconciliation found the instance (its insert answered late) and drives it already.
