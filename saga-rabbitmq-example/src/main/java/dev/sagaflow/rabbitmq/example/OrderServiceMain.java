@@ -48,8 +48,12 @@ public final class OrderServiceMain {
     private OrderServiceMain() {
     }
 
-    /** What one run of the example saw: every order's outcome, and the customer service's ledger. */
-    public record Result(Map<String, SagaOutcome<Order>> outcomes, CustomerLedger ledger, List<String> disagreements) {
+    /**
+     * What one run of the example saw: every order's outcome, the customer service's ledger, the outcomes that
+     * disagree with it (empty when all agree), and the queues it used (deleted by now).
+     */
+    public record Result(Map<String, SagaOutcome<Order>> outcomes, CustomerLedger ledger, List<String> disagreements,
+            List<String> queues) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -76,10 +80,12 @@ public final class OrderServiceMain {
         ConnectionFactory rabbit = factory(uri);
         Map<String, SagaOutcome<Order>> outcomes = new LinkedHashMap<>();
         CustomerLedger ledger;
+        List<String> queueNames;
         out.println("RabbitMQ at " + redacted(uri) + "; order service: JDBC store and outbox on in-memory H2.");
         try (ExampleQueues queues = ExampleQueues.declare(rabbit);
                 CustomerServiceProcess customers = CustomerServiceProcess.start(uri, queues.commands(),
                         queues.replies(), CREDIT_LIMITS)) {
+            queueNames = List.of(queues.commands(), queues.replies());
             out.println("Customer service started as a second JVM (pid " + customers.pid() + "); commands on "
                     + queues.commands() + ", replies on " + queues.replies() + ".");
             try (OrderService orders = OrderService.start(rabbit, queues)) {
@@ -103,7 +109,7 @@ public final class OrderServiceMain {
             out.println("Outcomes that disagree with the customer service's ledger:");
             disagreements.forEach(d -> out.println("  " + d));
         }
-        return new Result(outcomes, ledger, disagreements);
+        return new Result(outcomes, ledger, disagreements, queueNames);
     }
 
     private static String describe(SagaOutcome<Order> outcome) {
