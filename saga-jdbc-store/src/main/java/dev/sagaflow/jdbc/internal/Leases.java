@@ -14,6 +14,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +32,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Leases {
     private static final Logger log = LoggerFactory.getLogger(Leases.class);
-    private static final int CLAIM_ATTEMPTS = 3;
+    private static final int CONFLICT_ATTEMPTS = 3;
     private static final String LIVE = Reads.inList(List.of(SagaStatus.RUNNING, SagaStatus.COMPENSATING));
 
     private final Jdbc jdbc;
@@ -97,16 +98,24 @@ public final class Leases {
         if (request.fingerprints().isEmpty()) {
             return List.of();
         }
+        return retryingConflicts("claim for owner '" + request.owner() + "'", () -> claimOnce(request));
+    }
+
+    /**
+     * Runs a transaction again, up to three times, when the database rolled it back as a deadlock or a serialization
+     * failure (MySQL and MariaDB resolve concurrent claims and renewals that way, through their gap locks): nothing
+     * of it was written, so trying again is safe.
+     */
+    private <R> R retryingConflicts(String what, Supplier<R> transaction) {
         for (int attempt = 1; ; attempt++) {
             try {
-                return claimOnce(request);
+                return transaction.get();
             } catch (SagaStoreException e) {
                 boolean conflict = e.getCause() instanceof SQLException sql && SqlStates.isRolledBackConflict(sql);
-                if (attempt >= CLAIM_ATTEMPTS || !conflict) {
+                if (attempt >= CONFLICT_ATTEMPTS || !conflict) {
                     throw e;
                 }
-                log.debug("claim for owner '{}' hit a deadlock or serialization failure, trying again: {}",
-                        request.owner(), e.getMessage());
+                log.debug("{} hit a deadlock or serialization failure, trying again: {}", what, e.getMessage());
             }
         }
     }
@@ -192,7 +201,7 @@ public final class Leases {
     public LeaseRenewal renew(NodeLease node) {
         long lease = Micros.of(node.lease());
         String what = "lease renewal for node '" + node.nodeId() + "'";
-        return jdbc.inTransaction(what, null, LeaseRenewal::nodeHeld, c -> {
+        return retryingConflicts(what, () -> jdbc.inTransaction(what, null, LeaseRenewal::nodeHeld, c -> {
             if (!holdNode(c, node, lease)) {
                 return new LeaseRenewal(false, 0);
             }
@@ -202,7 +211,7 @@ public final class Leases {
                 ps.setString(2, node.nodeId());                // WHERE owner = ?
                 return new LeaseRenewal(true, ps.executeUpdate());
             }
-        });
+        }));
     }
 
     /** Extends {@code node}'s registration, or registers it if nobody holds its id; {@code false} if another does. */

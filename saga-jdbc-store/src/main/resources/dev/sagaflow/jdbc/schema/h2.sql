@@ -28,6 +28,11 @@ CREATE TABLE IF NOT EXISTS ${prefix}instances (
 -- changes no indexed column touches no index (on PostgreSQL it is a HOT update, in place on the page).
 CREATE INDEX IF NOT EXISTS ${prefix}instances_status_created_idx ON ${prefix}instances (status, created_at, id);
 
+-- query() without a status (the console's list pages) by creation and by saga name, and count().
+CREATE INDEX IF NOT EXISTS ${prefix}instances_created_idx ON ${prefix}instances (created_at, id);
+CREATE INDEX IF NOT EXISTS ${prefix}instances_name_created_idx ON ${prefix}instances (saga_name, created_at, id);
+CREATE INDEX IF NOT EXISTS ${prefix}instances_name_status_idx ON ${prefix}instances (saga_name, status);
+
 -- renewLeases() and releaseLeases(): by owner.
 CREATE INDEX IF NOT EXISTS ${prefix}instances_owner_idx ON ${prefix}instances (owner);
 

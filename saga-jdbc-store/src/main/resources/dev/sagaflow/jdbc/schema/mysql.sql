@@ -28,6 +28,10 @@ CREATE TABLE IF NOT EXISTS ${prefix}instances (
     -- query() and claim(): by status, oldest first. Not by updated_at, which every write changes: an update that
 -- changes no indexed column touches no index (on PostgreSQL it is a HOT update, in place on the page).
     KEY ${prefix}instances_status_created_idx (status, created_at, id),
+    -- query() without a status (the console's list pages) by creation and by saga name, and count().
+    KEY ${prefix}instances_created_idx (created_at, id),
+    KEY ${prefix}instances_name_created_idx (saga_name, created_at, id),
+    KEY ${prefix}instances_name_status_idx (saga_name, status),
     -- renewLeases() and releaseLeases(): by owner.
     KEY ${prefix}instances_owner_idx (owner)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;

@@ -36,6 +36,13 @@ CREATE UNIQUE INDEX IF NOT EXISTS ${prefix}instances_idempotency_uk ON ${prefix}
 -- changes no indexed column touches no index (on PostgreSQL it is a HOT update, in place on the page).
 CREATE INDEX IF NOT EXISTS ${prefix}instances_status_created_idx ON ${prefix}instances (status, created_at, id);
 
+-- query() without a status, the console's list pages: by creation, and by saga name then creation (keyset pages),
+-- and count() per saga name and status as an index-only scan. saga_name and created_at never change, so these
+-- cost an entry per insert and none per update (updates stay HOT); status changes once or twice per saga.
+CREATE INDEX IF NOT EXISTS ${prefix}instances_created_idx ON ${prefix}instances (created_at, id);
+CREATE INDEX IF NOT EXISTS ${prefix}instances_name_created_idx ON ${prefix}instances (saga_name, created_at, id);
+CREATE INDEX IF NOT EXISTS ${prefix}instances_name_status_idx ON ${prefix}instances (saga_name, status);
+
 -- renewLeases() and releaseLeases() find a node's instances among the live ones through the status index:
 -- live instances are few, and an index on owner would cost every insert, and every saga's last write, an
 -- entry. (MySQL and MariaDB keep one: InnoDB would lock every live row the renewal's scan passes.)
