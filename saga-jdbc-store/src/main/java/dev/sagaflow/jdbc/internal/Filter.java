@@ -41,7 +41,9 @@ final class Filter {
         }
         if (query.after() != null) {
             long createdAt = Micros.of(query.after().createdAt());
-            filter.add("(created_at > ? OR (created_at = ? AND id > ?))", createdAt, createdAt, query.after().id());
+            // The leading "created_at >= ?" lets every database start its index scan at the position; the rest
+            // skips the rows of that instant up to the position's id.
+            filter.add("created_at >= ? AND (created_at > ? OR id > ?)", createdAt, createdAt, query.after().id());
         }
         return filter;
     }
