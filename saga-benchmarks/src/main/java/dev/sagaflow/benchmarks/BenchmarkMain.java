@@ -1,5 +1,6 @@
 package dev.sagaflow.benchmarks;
 
+import com.zaxxer.hikari.HikariDataSource;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -10,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import javax.sql.DataSource;
 
 /**
  * Runs issue 5's create-order saga in every configuration and prints the table. See {@link #usage()}.
@@ -115,9 +117,12 @@ public final class BenchmarkMain {
             int maxCallers) throws Exception {
         List<Workload> workloads = new ArrayList<>();
         PostgresCounter server = database == Database.POSTGRESQL ? new PostgresCounter() : null;
+        // One pool per database, shared by its configurations: they take turns, and three pools of 64 and more
+        // connections each would pass PostgreSQL's default limit of 100.
+        HikariDataSource pool = database == null ? null : database.pool(database.name().toLowerCase(Locale.ROOT), maxCallers + 8);
         try {
             for (String config : configs) {
-                workloads.add(open(config, database, maxCallers + 4));
+                workloads.add(open(config, database, pool));
                 cells.put(config, new LinkedHashMap<>());
             }
             warmUpJit(workloads, options, maxCallers, server);
@@ -158,6 +163,9 @@ public final class BenchmarkMain {
             if (server != null) {
                 server.close();
             }
+            if (pool != null) {
+                pool.close();
+            }
         }
     }
 
@@ -173,15 +181,15 @@ public final class BenchmarkMain {
         System.out.printf("%-20s memory: %s%n", workload.name(), verdict);
     }
 
-    static Workload open(String config, Database database, int connections) throws Exception {
+    static Workload open(String config, Database database, DataSource pool) throws Exception {
         Callable<Workload> factory = switch (config) {
             case "plain-java" -> PlainJava::new;
             case "interpreter" -> GenericInterpreter::new;
             case "sagaflow-mem-json" -> () -> SagaflowWorkload.inMemory(true);
             case "sagaflow-mem-live" -> () -> SagaflowWorkload.inMemory(false);
-            case "raw-jdbc-pg", "raw-jdbc-mariadb" -> () -> new RawJdbc(database, connections);
-            case "sagaflow-pg", "sagaflow-mariadb" -> () -> SagaflowWorkload.jdbc(database, connections, false);
-            case "sagaflow-pg-gc" -> () -> SagaflowWorkload.jdbc(database, connections, true);
+            case "raw-jdbc-pg", "raw-jdbc-mariadb" -> () -> new RawJdbc(database, pool);
+            case "sagaflow-pg", "sagaflow-mariadb" -> () -> SagaflowWorkload.jdbc(database, pool, false);
+            case "sagaflow-pg-gc" -> () -> SagaflowWorkload.jdbc(database, pool, true);
             default -> throw new IllegalArgumentException("unknown configuration " + config);
         };
         return factory.call();
