@@ -34,7 +34,8 @@ public final class BenchmarkMain {
                                       groups: all, memory, pg, mariadb; configurations:
                                       %s
                   --modes LIST        happy,fail (default both)
-                  --concurrency LIST  caller threads per cell (default 1,16)
+                  --concurrency LIST  caller threads per cell, each at most 200 (default 1,16); the configurations
+                                      of one database share one pool of (most callers + 8) connections
                   --warmup N          warm-up windows per cell (default 2)
                   --jit-warmup-ms N   before its first cell, each configuration runs this long, both modes, at the
                                       highest concurrency, unmeasured, so the JIT has compiled its code (default 10000)
@@ -45,7 +46,10 @@ public final class BenchmarkMain {
                   --no-memory-check   skip the check that memory does not grow with the number of sagas
                   --keep-tables       leave the benchmark's tables (sfb_*) in place at the end
                 environment: SAGAFLOW_PG_URL, SAGAFLOW_PG_USER, SAGAFLOW_PG_PASSWORD, SAGAFLOW_MARIADB_URL,
-                  SAGAFLOW_MARIADB_USER, SAGAFLOW_MARIADB_PASSWORD (defaults: local servers, database 'test')
+                  SAGAFLOW_MARIADB_USER, SAGAFLOW_MARIADB_PASSWORD (defaults: local servers, database 'test');
+                  SAGAFLOW_NETWORK names the network in the report (netem.sh sets it)
+                the databases one network hop away: saga-benchmarks/netem.sh run <rtt-ms> [options] (root);
+                  loopback and 0.5 and 2 ms in one go: saga-benchmarks/run-all.sh [--runs N] [options]
                 """.formatted(String.join(", ", ALL));
     }
 
@@ -70,6 +74,7 @@ public final class BenchmarkMain {
     private final Map<String, double[]> pgTransactionsPerSaga = new LinkedHashMap<>();
     private final Map<String, String> memoryChecks = new LinkedHashMap<>();
     private final Map<String, String> skipped = new LinkedHashMap<>();
+    private final Map<Database, String> roundTrips = new LinkedHashMap<>();
 
     private void run(Options options) throws Exception {
         Harness.Settings settings = new Harness.Settings(options.warmup, options.reps, options.windowMillis);
@@ -94,6 +99,11 @@ public final class BenchmarkMain {
                 System.out.printf("%-20s skipped: %s%n", config, skipped.get(config));
                 continue;
             }
+            if (database != null && !roundTrips.containsKey(database)) {
+                roundTrips.put(database, String.format(Locale.ROOT, "%s at %s: SELECT 1 round trip %.3f ms (median of"
+                        + " 200)", database.displayName, database.url, database.roundTripMillis()));
+                System.out.println(roundTrips.get(database));
+            }
             groups.computeIfAbsent(database, d -> new ArrayList<>()).add(config);
         }
         for (Map.Entry<Database, List<String>> group : groups.entrySet()) {
@@ -109,7 +119,23 @@ public final class BenchmarkMain {
             }
         }
         System.out.println();
+        System.out.println("Network: " + Report.network() + "; commit " + commit());
+        for (String roundTrip : roundTrips.values()) {
+            System.out.println("- " + roundTrip);
+        }
+        System.out.println();
         System.out.print(Report.render(options, cells, pgTransactionsPerSaga, memoryChecks, skipped));
+    }
+
+    /** The commit the jar was built from, if the working directory is the repository's; "?" otherwise. */
+    private static String commit() {
+        try {
+            Process git = new ProcessBuilder("git", "rev-parse", "--short", "HEAD").redirectErrorStream(true).start();
+            String out = new String(git.getInputStream().readAllBytes()).trim();
+            return git.waitFor() == 0 ? out : "?";
+        } catch (java.io.IOException | InterruptedException e) {
+            return "?";
+        }
     }
 
     /** Runs the configurations of one database (or those in memory), their windows interleaved. */
