@@ -5,6 +5,7 @@
 # the hop (netem.sh); the jar is built by `mvn -q -pl saga-benchmarks -am package -DskipTests`.
 #
 #   saga-benchmarks/run-all.sh [--runs N] [--rtts "0.5 2"] [benchmark options, e.g. --quick]
+#   saga-benchmarks/run-all.sh --summarize saga-benchmarks/target/run-all-<time>   the medians of the runs there
 #
 # With --runs N the whole sequence (loopback, each round trip) runs N times, in turn, so that a slow phase of the
 # machine does not fall on one setting only, and a table of the medians over the runs ends the output. Every
@@ -17,37 +18,26 @@ JAR=${JAR:-$HERE/target/saga-benchmarks.jar}
 RUNS=1
 RTTS="0.5 2"
 ARGS=()
+SUMMARIZE=
 while [ $# -gt 0 ]; do
     case "$1" in
         --runs) RUNS=$2; shift 2 ;;
         --rtts) RTTS=$2; shift 2 ;;
+        --summarize) SUMMARIZE=$2; shift 2 ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) ARGS+=("$1"); shift ;;
     esac
 done
-[ -f "$JAR" ] || { echo "run-all.sh: $JAR not found; build it with: mvn -q -pl saga-benchmarks -am package -DskipTests" >&2; exit 1; }
-OUT=$HERE/target/run-all-$(date -u +%Y%m%dT%H%M%SZ)
-mkdir -p "$OUT"
-COMMON=(--configs pg,mariadb --concurrency 1,16,64)
-
-for run in $(seq 1 "$RUNS"); do
-    echo "=== run $run of $RUNS: loopback ==="
-    ${JAVA:-java} ${JAVA_OPTS:-} -jar "$JAR" "${COMMON[@]}" "${ARGS[@]}" | tee "$OUT/loopback-$run.txt"
-    for rtt in $RTTS; do
-        echo "=== run $run of $RUNS: ${rtt} ms round trip ==="
-        JAR=$JAR "$HERE/netem.sh" run "$rtt" "${COMMON[@]}" --no-memory-check "${ARGS[@]}" | tee "$OUT/hop-$rtt-$run.txt"
-    done
-done
-
-if [ "$RUNS" -gt 1 ]; then
+summarize() {
+    local out=$1 setting
     echo
-    echo "## Medians over $RUNS runs (sagas/s; ratio to raw JDBC of the same database)"
-    for setting in loopback $(for rtt in $RTTS; do echo "hop-$rtt"; done); do
+    echo "## Medians over the runs in $out (sagas/s; ratio to raw JDBC of the same database)"
+    for setting in loopback $(ls "$out" | sed -n 's/^hop-\(.*\)-[0-9]*\.txt$/\1/p' | sort -n -u | sed 's/^/hop-/'); do
         echo
-        echo "### ${setting/hop-/round trip } $( [ "$setting" = loopback ] || echo ms)"
+        echo "### ${setting/hop-/round trip } $( [ "$setting" = loopback ] || echo ms) ($(ls "$out/$setting"-*.txt | wc -l) runs)"
         echo
         # The per-cell lines the jar prints as it goes: name, mode, cN, rate, "sagas/s".
-        cat "$OUT/$setting"-*.txt | gawk '
+        cat "$out/$setting"-*.txt | gawk '
             $5 == "sagas/s" && $3 ~ /^c[0-9]+$/ {
                 key = $1 SUBSEP $2 " " $3
                 rate = $4; gsub(",", "", rate)
@@ -81,6 +71,27 @@ if [ "$RUNS" -gt 1 ]; then
                 }
             }'
     done
+}
+if [ -n "$SUMMARIZE" ]; then
+    summarize "$SUMMARIZE"
+    exit 0
+fi
+[ -f "$JAR" ] || { echo "run-all.sh: $JAR not found; build it with: mvn -q -pl saga-benchmarks -am package -DskipTests" >&2; exit 1; }
+OUT=$HERE/target/run-all-$(date -u +%Y%m%dT%H%M%SZ)
+mkdir -p "$OUT"
+COMMON=(--configs pg,mariadb --concurrency 1,16,64)
+
+for run in $(seq 1 "$RUNS"); do
+    echo "=== run $run of $RUNS: loopback ==="
+    ${JAVA:-java} ${JAVA_OPTS:-} -jar "$JAR" "${COMMON[@]}" "${ARGS[@]}" | tee "$OUT/loopback-$run.txt"
+    for rtt in $RTTS; do
+        echo "=== run $run of $RUNS: ${rtt} ms round trip ==="
+        JAR=$JAR "$HERE/netem.sh" run "$rtt" "${COMMON[@]}" --no-memory-check "${ARGS[@]}" | tee "$OUT/hop-$rtt-$run.txt"
+    done
+done
+
+if [ "$RUNS" -gt 1 ]; then
+    summarize "$OUT"
 fi
 echo
 echo "run-all.sh: outputs in $OUT"
