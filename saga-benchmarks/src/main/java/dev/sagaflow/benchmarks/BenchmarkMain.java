@@ -21,6 +21,12 @@ public final class BenchmarkMain {
     static final List<String> ALL = List.of("plain-java", "interpreter", "sagaflow-mem-json", "sagaflow-mem-live",
             "raw-jdbc-pg", "sagaflow-pg", "sagaflow-pg-gc", "raw-jdbc-mariadb", "sagaflow-mariadb");
 
+    /**
+     * Configurations run only when named: group commit with 4 batches in flight
+     * ({@code groupCommitMaxBatchesInFlight(4)}), to see what the one-batch default costs over a network hop.
+     */
+    static final List<String> EXTRA = List.of("sagaflow-pg-gc4");
+
     /** Issue 5's reference figures for Apache Camel's Saga EIP in memory, sagas/s: HAPPY c1, HAPPY c16, FAIL c1, FAIL c16. */
     static final double[] CAMEL = {84_000, 145_000, 6_900, 41_000};
 
@@ -32,7 +38,7 @@ public final class BenchmarkMain {
                 usage: java -jar saga-benchmarks/target/saga-benchmarks.jar [options]
                   --configs LIST      comma-separated configurations or groups (default: all)
                                       groups: all, memory, pg, mariadb; configurations:
-                                      %s
+                                      %s; by name only: %s
                   --modes LIST        happy,fail (default both)
                   --concurrency LIST  caller threads per cell, each at most 200 (default 1,16); the configurations
                                       of one database share one pool of (most callers + 8) connections
@@ -50,7 +56,7 @@ public final class BenchmarkMain {
                   SAGAFLOW_NETWORK names the network in the report (netem.sh sets it)
                 the databases one network hop away: saga-benchmarks/netem.sh run <rtt-ms> [options] (root);
                   loopback and 0.5 and 2 ms in one go: saga-benchmarks/run-all.sh [--runs N] [options]
-                """.formatted(String.join(", ", ALL));
+                """.formatted(String.join(", ", ALL), String.join(", ", EXTRA));
     }
 
     public static void main(String[] args) throws Exception {
@@ -214,15 +220,16 @@ public final class BenchmarkMain {
             case "sagaflow-mem-json" -> () -> SagaflowWorkload.inMemory(true);
             case "sagaflow-mem-live" -> () -> SagaflowWorkload.inMemory(false);
             case "raw-jdbc-pg", "raw-jdbc-mariadb" -> () -> new RawJdbc(database, pool);
-            case "sagaflow-pg", "sagaflow-mariadb" -> () -> SagaflowWorkload.jdbc(database, pool, false);
-            case "sagaflow-pg-gc" -> () -> SagaflowWorkload.jdbc(database, pool, true);
+            case "sagaflow-pg", "sagaflow-mariadb" -> () -> SagaflowWorkload.jdbc(database, pool, 0);
+            case "sagaflow-pg-gc" -> () -> SagaflowWorkload.jdbc(database, pool, 1);
+            case "sagaflow-pg-gc4" -> () -> SagaflowWorkload.jdbc(database, pool, 4);
             default -> throw new IllegalArgumentException("unknown configuration " + config);
         };
         return factory.call();
     }
 
     static Database databaseOf(String config) {
-        if (config.endsWith("-pg") || config.endsWith("-pg-gc")) {
+        if (config.endsWith("-pg") || config.contains("-pg-gc")) {
             return Database.POSTGRESQL;
         }
         if (config.endsWith("-mariadb")) {
@@ -303,7 +310,7 @@ public final class BenchmarkMain {
                     case "pg" -> o.configs.addAll(ALL.stream().filter(c -> databaseOf(c) == Database.POSTGRESQL).toList());
                     case "mariadb" -> o.configs.addAll(ALL.stream().filter(c -> databaseOf(c) == Database.MARIADB).toList());
                     default -> {
-                        if (!ALL.contains(name.trim())) {
+                        if (!ALL.contains(name.trim()) && !EXTRA.contains(name.trim())) {
                             throw new IllegalArgumentException("unknown configuration '" + name + "'");
                         }
                         o.configs.add(name.trim());

@@ -131,7 +131,7 @@ final class Report {
         return switch (config) {
             case "sagaflow-mem-json", "sagaflow-mem-live" -> List.of("plain-java", "interpreter", "camel");
             case "interpreter" -> List.of("plain-java");
-            case "sagaflow-pg", "sagaflow-pg-gc" -> List.of("raw-jdbc-pg");
+            case "sagaflow-pg", "sagaflow-pg-gc", "sagaflow-pg-gc4" -> List.of("raw-jdbc-pg");
             case "sagaflow-mariadb", "sagaflow-mariadb-gc" -> List.of("raw-jdbc-mariadb");
             default -> List.of();
         };

@@ -62,16 +62,20 @@ final class SagaflowWorkload implements Workload {
     }
 
     /**
-     * On a JDBC store in tables of the benchmark's own, optionally with group commit, over {@code pool}, which the
+     * On a JDBC store in tables of the benchmark's own, with group commit and that many batches in flight unless
+     * {@code batchesInFlight} is 0, over {@code pool}, which the
      * configurations of one database share (they take turns, so each has the whole pool while it runs).
      */
-    static SagaflowWorkload jdbc(Database database, DataSource pool, boolean groupCommit) {
-        String name = "sagaflow-" + (database == Database.POSTGRESQL ? "pg" : "mariadb") + (groupCommit ? "-gc" : "");
+    static SagaflowWorkload jdbc(Database database, DataSource pool, int batchesInFlight) {
+        String name = "sagaflow-" + (database == Database.POSTGRESQL ? "pg" : "mariadb")
+                + (batchesInFlight == 0 ? "" : batchesInFlight == 1 ? "-gc" : "-gc" + batchesInFlight);
         CountingDataSource counting = new CountingDataSource(pool);
         JdbcSagaStore.Builder builder = JdbcSagaStore.builder(counting).tablePrefix(Database.PREFIX)
                 .createSchemaIfMissing(true);
-        if (groupCommit) {
+        if (batchesInFlight == 1) {
             builder.groupCommit(true);
+        } else if (batchesInFlight > 1) {
+            builder.groupCommit(true).groupCommitMaxBatchesInFlight(batchesInFlight);
         }
         JdbcSagaStore store = builder.build();
         truncate(database);
