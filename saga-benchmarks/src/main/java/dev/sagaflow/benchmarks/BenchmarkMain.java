@@ -1,5 +1,6 @@
 package dev.sagaflow.benchmarks;
 
+import com.zaxxer.hikari.HikariDataSource;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -10,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import javax.sql.DataSource;
 
 /**
  * Runs issue 5's create-order saga in every configuration and prints the table. See {@link #usage()}.
@@ -18,6 +20,12 @@ public final class BenchmarkMain {
     /** Every configuration, in the order they run and print. */
     static final List<String> ALL = List.of("plain-java", "interpreter", "sagaflow-mem-json", "sagaflow-mem-live",
             "raw-jdbc-pg", "sagaflow-pg", "sagaflow-pg-gc", "raw-jdbc-mariadb", "sagaflow-mariadb");
+
+    /**
+     * Configurations run only when named: group commit with 4 batches in flight
+     * ({@code groupCommitMaxBatchesInFlight(4)}), to see what the one-batch default costs over a network hop.
+     */
+    static final List<String> EXTRA = List.of("sagaflow-pg-gc4");
 
     /** Issue 5's reference figures for Apache Camel's Saga EIP in memory, sagas/s: HAPPY c1, HAPPY c16, FAIL c1, FAIL c16. */
     static final double[] CAMEL = {84_000, 145_000, 6_900, 41_000};
@@ -30,9 +38,10 @@ public final class BenchmarkMain {
                 usage: java -jar saga-benchmarks/target/saga-benchmarks.jar [options]
                   --configs LIST      comma-separated configurations or groups (default: all)
                                       groups: all, memory, pg, mariadb; configurations:
-                                      %s
+                                      %s; by name only: %s
                   --modes LIST        happy,fail (default both)
-                  --concurrency LIST  caller threads per cell (default 1,16)
+                  --concurrency LIST  caller threads per cell, each at most 200 (default 1,16); the configurations
+                                      of one database share one pool of (most callers + 8) connections
                   --warmup N          warm-up windows per cell (default 2)
                   --jit-warmup-ms N   before its first cell, each configuration runs this long, both modes, at the
                                       highest concurrency, unmeasured, so the JIT has compiled its code (default 10000)
@@ -43,8 +52,11 @@ public final class BenchmarkMain {
                   --no-memory-check   skip the check that memory does not grow with the number of sagas
                   --keep-tables       leave the benchmark's tables (sfb_*) in place at the end
                 environment: SAGAFLOW_PG_URL, SAGAFLOW_PG_USER, SAGAFLOW_PG_PASSWORD, SAGAFLOW_MARIADB_URL,
-                  SAGAFLOW_MARIADB_USER, SAGAFLOW_MARIADB_PASSWORD (defaults: local servers, database 'test')
-                """.formatted(String.join(", ", ALL));
+                  SAGAFLOW_MARIADB_USER, SAGAFLOW_MARIADB_PASSWORD (defaults: local servers, database 'test');
+                  SAGAFLOW_NETWORK names the network in the report (netem.sh sets it)
+                the databases one network hop away: saga-benchmarks/netem.sh run <rtt-ms> [options] (root);
+                  loopback and 0.5 and 2 ms in one go: saga-benchmarks/run-all.sh [--runs N] [options]
+                """.formatted(String.join(", ", ALL), String.join(", ", EXTRA));
     }
 
     public static void main(String[] args) throws Exception {
@@ -68,6 +80,7 @@ public final class BenchmarkMain {
     private final Map<String, double[]> pgTransactionsPerSaga = new LinkedHashMap<>();
     private final Map<String, String> memoryChecks = new LinkedHashMap<>();
     private final Map<String, String> skipped = new LinkedHashMap<>();
+    private final Map<Database, String> roundTrips = new LinkedHashMap<>();
 
     private void run(Options options) throws Exception {
         Harness.Settings settings = new Harness.Settings(options.warmup, options.reps, options.windowMillis);
@@ -92,6 +105,11 @@ public final class BenchmarkMain {
                 System.out.printf("%-20s skipped: %s%n", config, skipped.get(config));
                 continue;
             }
+            if (database != null && !roundTrips.containsKey(database)) {
+                roundTrips.put(database, String.format(Locale.ROOT, "%s at %s: SELECT 1 round trip %.3f ms (median of"
+                        + " 200)", database.displayName, database.url, database.roundTripMillis()));
+                System.out.println(roundTrips.get(database));
+            }
             groups.computeIfAbsent(database, d -> new ArrayList<>()).add(config);
         }
         for (Map.Entry<Database, List<String>> group : groups.entrySet()) {
@@ -107,7 +125,23 @@ public final class BenchmarkMain {
             }
         }
         System.out.println();
+        System.out.println("Network: " + Report.network() + "; commit " + commit());
+        for (String roundTrip : roundTrips.values()) {
+            System.out.println("- " + roundTrip);
+        }
+        System.out.println();
         System.out.print(Report.render(options, cells, pgTransactionsPerSaga, memoryChecks, skipped));
+    }
+
+    /** The commit the jar was built from, if the working directory is the repository's; "?" otherwise. */
+    private static String commit() {
+        try {
+            Process git = new ProcessBuilder("git", "rev-parse", "--short", "HEAD").redirectErrorStream(true).start();
+            String out = new String(git.getInputStream().readAllBytes()).trim();
+            return git.waitFor() == 0 ? out : "?";
+        } catch (java.io.IOException | InterruptedException e) {
+            return "?";
+        }
     }
 
     /** Runs the configurations of one database (or those in memory), their windows interleaved. */
@@ -115,9 +149,12 @@ public final class BenchmarkMain {
             int maxCallers) throws Exception {
         List<Workload> workloads = new ArrayList<>();
         PostgresCounter server = database == Database.POSTGRESQL ? new PostgresCounter() : null;
+        // One pool per database, shared by its configurations: they take turns, and three pools of 64 and more
+        // connections each would pass PostgreSQL's default limit of 100.
+        HikariDataSource pool = database == null ? null : database.pool(database.name().toLowerCase(Locale.ROOT), maxCallers + 8);
         try {
             for (String config : configs) {
-                workloads.add(open(config, database, maxCallers + 4));
+                workloads.add(open(config, database, pool));
                 cells.put(config, new LinkedHashMap<>());
             }
             warmUpJit(workloads, options, maxCallers, server);
@@ -158,6 +195,9 @@ public final class BenchmarkMain {
             if (server != null) {
                 server.close();
             }
+            if (pool != null) {
+                pool.close();
+            }
         }
     }
 
@@ -173,22 +213,23 @@ public final class BenchmarkMain {
         System.out.printf("%-20s memory: %s%n", workload.name(), verdict);
     }
 
-    static Workload open(String config, Database database, int connections) throws Exception {
+    static Workload open(String config, Database database, DataSource pool) throws Exception {
         Callable<Workload> factory = switch (config) {
             case "plain-java" -> PlainJava::new;
             case "interpreter" -> GenericInterpreter::new;
             case "sagaflow-mem-json" -> () -> SagaflowWorkload.inMemory(true);
             case "sagaflow-mem-live" -> () -> SagaflowWorkload.inMemory(false);
-            case "raw-jdbc-pg", "raw-jdbc-mariadb" -> () -> new RawJdbc(database, connections);
-            case "sagaflow-pg", "sagaflow-mariadb" -> () -> SagaflowWorkload.jdbc(database, connections, false);
-            case "sagaflow-pg-gc" -> () -> SagaflowWorkload.jdbc(database, connections, true);
+            case "raw-jdbc-pg", "raw-jdbc-mariadb" -> () -> new RawJdbc(database, pool);
+            case "sagaflow-pg", "sagaflow-mariadb" -> () -> SagaflowWorkload.jdbc(database, pool, 0);
+            case "sagaflow-pg-gc" -> () -> SagaflowWorkload.jdbc(database, pool, 1);
+            case "sagaflow-pg-gc4" -> () -> SagaflowWorkload.jdbc(database, pool, 4);
             default -> throw new IllegalArgumentException("unknown configuration " + config);
         };
         return factory.call();
     }
 
     static Database databaseOf(String config) {
-        if (config.endsWith("-pg") || config.endsWith("-pg-gc")) {
+        if (config.endsWith("-pg") || config.contains("-pg-gc")) {
             return Database.POSTGRESQL;
         }
         if (config.endsWith("-mariadb")) {
@@ -269,7 +310,7 @@ public final class BenchmarkMain {
                     case "pg" -> o.configs.addAll(ALL.stream().filter(c -> databaseOf(c) == Database.POSTGRESQL).toList());
                     case "mariadb" -> o.configs.addAll(ALL.stream().filter(c -> databaseOf(c) == Database.MARIADB).toList());
                     default -> {
-                        if (!ALL.contains(name.trim())) {
+                        if (!ALL.contains(name.trim()) && !EXTRA.contains(name.trim())) {
                             throw new IllegalArgumentException("unknown configuration '" + name + "'");
                         }
                         o.configs.add(name.trim());

@@ -34,8 +34,17 @@ enum Database {
         this.password = password;
     }
 
-    /** A HikariCP pool of {@code size} connections, all opened up front. */
+    /**
+     * A HikariCP pool of {@code size} connections, all opened up front; fewer (with a warning) when the server
+     * has fewer free, less a few for the benchmark's own connections and other clients.
+     */
     HikariDataSource pool(String name, int size) {
+        int free = freeConnections() - 6;
+        if (free < size) {
+            System.out.printf("%s has %d free connections: a pool of %d instead of %d%n", displayName, free + 6,
+                    Math.max(free, 4), size);
+            size = Math.max(free, 4);
+        }
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(url);
         config.setUsername(user);
@@ -52,6 +61,39 @@ enum Database {
         properties.setProperty("user", user);
         properties.setProperty("password", password);
         return DriverManager.getConnection(url, properties);
+    }
+
+    /** How many more connections the server takes now ({@link Integer#MAX_VALUE} if it cannot be read). */
+    int freeConnections() {
+        String sql = this == POSTGRESQL
+                ? "SELECT current_setting('max_connections')::int - count(*) FROM pg_stat_activity"
+                : "SELECT @@max_connections - (SELECT COUNT(*) FROM information_schema.processlist)";
+        try (Connection c = connect(); Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getInt(1) - 1;
+        } catch (SQLException e) {
+            return Integer.MAX_VALUE;
+        }
+    }
+
+    /**
+     * The time of one round trip to the server as a caller sees it: the median of 200 {@code SELECT 1} on one
+     * connection, after 50 unmeasured, in milliseconds.
+     */
+    double roundTripMillis() throws SQLException {
+        try (Connection c = connect(); java.sql.PreparedStatement ps = c.prepareStatement("SELECT 1")) {
+            double[] times = new double[200];
+            for (int i = -50; i < times.length; i++) {
+                long t0 = System.nanoTime();
+                try (java.sql.ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                }
+                if (i >= 0) {
+                    times[i] = (System.nanoTime() - t0) / 1e6;
+                }
+            }
+            return Harness.median(times);
+        }
     }
 
     /** Why the database cannot be used, or {@code null} when it answers. */

@@ -180,6 +180,7 @@ final class Harness {
                             n++;
                         }
                         total += n;
+                        handle.windowEnded();
                         ledger.verify(total, fail, caller);
                     } catch (Throwable t) {
                         failure.compareAndSet(null, t);

@@ -1,33 +1,33 @@
 package dev.sagaflow.benchmarks;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.zaxxer.hikari.HikariDataSource;
 import dev.sagaflow.BusinessRejection;
 import dev.sagaflow.jdbc.support.CountingDataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.UUID;
+import javax.sql.DataSource;
 
 /**
  * Baseline: the minimal durable saga protocol written by hand over raw JDBC. One row per saga; one autocommit
  * INSERT, then one autocommit UPDATE with a version check per transition (4 writes for a HAPPY saga, 6 for a FAIL
- * one); the data is stored as JSON, as any durable protocol must keep it. Each caller holds one connection.
+ * one); the data is stored as JSON, as any durable protocol must keep it. Each caller holds one connection, with
+ * its two statements prepared, for the length of a measurement window, and gives it back to the database's pool
+ * (shared by the configurations that take turns on that database) at the window's end.
  */
 final class RawJdbc implements Workload {
     static final String TABLE = Database.PREFIX + "raw_sagas";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Database database;
-    private final HikariDataSource pool;
     private final CountingDataSource counting;
 
-    RawJdbc(Database database, int connections) throws SQLException {
+    RawJdbc(Database database, DataSource pool) throws SQLException {
         this.database = database;
         database.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " (id VARCHAR(100) NOT NULL PRIMARY KEY,"
                 + " status VARCHAR(20) NOT NULL, step INTEGER NOT NULL, data TEXT NOT NULL, version BIGINT NOT NULL)");
         database.truncate(TABLE);
-        this.pool = database.pool(name(), connections);
         this.counting = new CountingDataSource(pool);
     }
 
@@ -53,30 +53,37 @@ final class RawJdbc implements Workload {
 
     @Override
     public Caller caller(int index) throws SQLException {
-        return new RawCaller(counting.getConnection());
+        return new RawCaller(counting);
     }
 
     @Override
     public void close() {
-        pool.close();
         database.truncate(TABLE);
     }
 
     private static final class RawCaller implements Caller {
-        private final Connection connection;
-        private final PreparedStatement insert;
-        private final PreparedStatement update;
+        private final DataSource dataSource;
+        private Connection connection;
+        private PreparedStatement insert;
+        private PreparedStatement update;
 
-        RawCaller(Connection connection) throws SQLException {
-            this.connection = connection;
-            this.insert = connection.prepareStatement("INSERT INTO " + TABLE
+        RawCaller(DataSource dataSource) {
+            this.dataSource = dataSource;
+        }
+
+        private void open() throws SQLException {
+            connection = dataSource.getConnection();
+            insert = connection.prepareStatement("INSERT INTO " + TABLE
                     + " (id, status, step, data, version) VALUES (?, ?, ?, ?, 1)");
-            this.update = connection.prepareStatement("UPDATE " + TABLE
+            update = connection.prepareStatement("UPDATE " + TABLE
                     + " SET status = ?, step = ?, data = ?, version = ? WHERE id = ? AND version = ?");
         }
 
         @Override
         public void runSaga(Order order, boolean fail) throws Exception {
+            if (connection == null) {
+                open();
+            }
             String id = UUID.randomUUID().toString();
             insert.setString(1, id);
             insert.setString(2, "RUNNING");
@@ -117,10 +124,18 @@ final class RawJdbc implements Workload {
         }
 
         @Override
+        public void windowEnded() throws SQLException {
+            close();
+        }
+
+        @Override
         public void close() throws SQLException {
-            insert.close();
-            update.close();
-            connection.close();
+            if (connection != null) {
+                insert.close();
+                update.close();
+                connection.close();
+                connection = null;
+            }
         }
     }
 }

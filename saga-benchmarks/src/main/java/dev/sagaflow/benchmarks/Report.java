@@ -25,8 +25,8 @@ final class Report {
         out.append("### Throughput (sagas/s, median of ").append(options.reps).append(" windows of ")
                 .append(options.windowMillis).append(" ms after ").append(options.warmup).append(" warm-up windows)\n\n");
         out.append("| configuration | ").append(String.join(" | ", heads))
-                .append(" | commits/saga HAPPY / FAIL (counted, lowest concurrency) | PG write transactions/saga HAPPY / FAIL (xid counter, server-wide, highest concurrency) | alloc/saga HAPPY / FAIL (c1) |\n");
-        out.append("|---|").append("---:|".repeat(heads.size())).append("---:|---:|---:|\n");
+                .append(" | commits/saga HAPPY / FAIL (counted, lowest concurrency) | statements/saga HAPPY / FAIL (counted) | PG write transactions/saga HAPPY / FAIL (xid counter, server-wide, highest concurrency) | alloc/saga HAPPY / FAIL (c1) |\n");
+        out.append("|---|").append("---:|".repeat(heads.size())).append("---:|---:|---:|---:|\n");
         for (Map.Entry<String, Map<String, Harness.Cell>> row : cells.entrySet()) {
             Map<String, Harness.Cell> r = row.getValue();
             out.append("| ").append(row.getKey());
@@ -36,30 +36,41 @@ final class Report {
             }
             out.append(" | ").append(perSaga(r, "happy", Harness.Cell::commitsPerSaga)).append(" / ")
                     .append(perSaga(r, "fail", Harness.Cell::commitsPerSaga));
+            out.append(" | ").append(perSaga(r, "happy", Harness.Cell::statementsPerSaga)).append(" / ")
+                    .append(perSaga(r, "fail", Harness.Cell::statementsPerSaga));
             double[] pg = pgTransactions.get(row.getKey());
-            out.append(" | ").append(pg == null ? "-" : String.format(Locale.ROOT, "%.2f / %.2f", pg[0], pg[1]));
+            out.append(" | ").append(pg == null ? "-" : two(pg[0]) + " / " + two(pg[1]));
             out.append(" | ").append(bytes(r.get("happy1"))).append(" / ").append(bytes(r.get("fail1"))).append(" |\n");
         }
         for (Map.Entry<String, String> skip : skipped.entrySet()) {
             out.append("\n").append(skip.getKey()).append(": skipped, ").append(skip.getValue());
         }
 
-        out.append("\n### Where each saga's time goes (c1 / c16; CPU of this JVM and of the local database server's"
-                + " processes, per saga; other clients of the same server add to the latter)\n\n");
-        out.append("| configuration | mode | JVM CPU c1 | JVM CPU c16 | database CPU c1 | database CPU c16 | WAL bytes/saga |\n");
-        out.append("|---|---|---:|---:|---:|---:|---:|\n");
+        out.append("\n### Where each saga's time goes (CPU of this JVM and of the local database server's"
+                + " processes, per saga, at each number of callers; other clients of the same server add to the latter)\n\n");
+        out.append("| configuration | mode");
+        for (int callers : options.concurrency) {
+            out.append(" | JVM CPU c").append(callers);
+        }
+        for (int callers : options.concurrency) {
+            out.append(" | database CPU c").append(callers);
+        }
+        out.append(" | WAL bytes/saga |\n|---|---|").append("---:|".repeat(2 * options.concurrency.size() + 1))
+                .append("\n");
         for (Map.Entry<String, Map<String, Harness.Cell>> row : cells.entrySet()) {
             for (String mode : options.modes) {
-                Harness.Cell c1 = row.getValue().get(mode + 1);
-                Harness.Cell c16 = row.getValue().get(mode + 16);
-                out.append("| ").append(row.getKey()).append(" | ").append(mode.toUpperCase(Locale.ROOT))
-                        .append(" | ").append(c1 == null ? "-" : micros(c1.jvmCpuMicrosPerSaga()))
-                        .append(" | ").append(c16 == null ? "-" : micros(c16.jvmCpuMicrosPerSaga()))
-                        .append(" | ").append(c1 == null ? "-" : micros(c1.databaseCpuMicrosPerSaga()))
-                        .append(" | ").append(c16 == null ? "-" : micros(c16.databaseCpuMicrosPerSaga()))
-                        .append(" | ").append(c1 == null || Double.isNaN(c1.walBytesPerSaga()) ? "-"
-                                : String.format(Locale.ROOT, "%.0f", c1.walBytesPerSaga()))
-                        .append(" |\n");
+                out.append("| ").append(row.getKey()).append(" | ").append(mode.toUpperCase(Locale.ROOT));
+                for (int callers : options.concurrency) {
+                    Harness.Cell cell = row.getValue().get(mode + callers);
+                    out.append(" | ").append(cell == null ? "-" : micros(cell.jvmCpuMicrosPerSaga()));
+                }
+                for (int callers : options.concurrency) {
+                    Harness.Cell cell = row.getValue().get(mode + callers);
+                    out.append(" | ").append(cell == null ? "-" : micros(cell.databaseCpuMicrosPerSaga()));
+                }
+                Harness.Cell first = row.getValue().get(mode + options.concurrency.get(0));
+                out.append(" | ").append(first == null || Double.isNaN(first.walBytesPerSaga()) ? "-"
+                        : String.format(Locale.ROOT, "%.0f", first.walBytesPerSaga())).append(" |\n");
             }
         }
 
@@ -76,7 +87,7 @@ final class Report {
             }
         }
 
-        out.append("\n### Issue 5's targets\n\n");
+        out.append("\n### Targets (issue 5 in memory, issue 12 on the databases)\n\n");
         for (String config : List.of("sagaflow-mem-json", "sagaflow-mem-live")) {
             if (!cells.containsKey(config)) {
                 continue;
@@ -85,6 +96,7 @@ final class Report {
             target(out, config + " within 10x of the generic interpreter (>= 0.1x) in every cell", cells, config,
                     "interpreter", keys, 0.1);
         }
+        List<String> c1c16 = keys.stream().filter(k -> k.matches("\\D+(1|16)")).toList();
         if (cells.containsKey("sagaflow-pg")) {
             Map<String, Harness.Cell> pg = cells.get("sagaflow-pg");
             String happy = perSaga(pg, "happy", Harness.Cell::commitsPerSaga);
@@ -92,12 +104,18 @@ final class Report {
             boolean exact = exactly(pg, "happy", 4) && exactly(pg, "fail", 6);
             out.append("- sagaflow-pg writes exactly 4 per HAPPY saga and 6 per FAIL saga: counted ").append(happy)
                     .append(" / ").append(fail).append(": **").append(exact ? "met" : "NOT met").append("**\n");
-            target(out, "sagaflow-pg >= 0.9x raw JDBC in every cell", cells, "sagaflow-pg", "raw-jdbc-pg", keys, 0.9);
+            target(out, "sagaflow-pg >= 0.9x raw JDBC in every cell (HAPPY/FAIL x 1/16 callers)", cells,
+                    "sagaflow-pg", "raw-jdbc-pg", c1c16, 0.9);
+            cpuTarget(out, cells, "sagaflow-pg", "raw-jdbc-pg", c1c16, 1.2);
         }
-        if (cells.containsKey("sagaflow-pg-gc")) {
-            List<String> c16 = keys.stream().filter(k -> k.endsWith("16")).toList();
-            target(out, "sagaflow-pg-gc >= 3x raw JDBC at concurrency 16", cells, "sagaflow-pg-gc", "raw-jdbc-pg",
-                    c16, 3.0);
+        if (cells.containsKey("sagaflow-mariadb")) {
+            target(out, "sagaflow-mariadb >= 0.8x raw JDBC in every cell (HAPPY/FAIL x 1/16 callers)", cells,
+                    "sagaflow-mariadb", "raw-jdbc-mariadb", c1c16, 0.8);
+        }
+        List<String> c64 = keys.stream().filter(k -> k.endsWith("64")).toList();
+        if (cells.containsKey("sagaflow-pg-gc") && !c64.isEmpty()) {
+            target(out, "sagaflow-pg-gc >= 2x raw JDBC at 64 callers (" + network() + ")", cells, "sagaflow-pg-gc",
+                    "raw-jdbc-pg", c64, 2.0);
         }
         if (!memory.isEmpty()) {
             out.append("\n### Memory (heap in use after a full GC; in-memory stores keep their last ")
@@ -113,10 +131,45 @@ final class Report {
         return switch (config) {
             case "sagaflow-mem-json", "sagaflow-mem-live" -> List.of("plain-java", "interpreter", "camel");
             case "interpreter" -> List.of("plain-java");
-            case "sagaflow-pg", "sagaflow-pg-gc" -> List.of("raw-jdbc-pg");
+            case "sagaflow-pg", "sagaflow-pg-gc", "sagaflow-pg-gc4" -> List.of("raw-jdbc-pg");
             case "sagaflow-mariadb", "sagaflow-mariadb-gc" -> List.of("raw-jdbc-mariadb");
             default -> List.of();
         };
+    }
+
+    /** The network between this JVM and the databases, as netem.sh describes it, or loopback. */
+    static String network() {
+        String network = System.getenv("SAGAFLOW_NETWORK");
+        return network == null || network.isBlank() ? "loopback" : network;
+    }
+
+    /** Database + JVM CPU per saga against the baseline's, the highest ratio over {@code keys}. */
+    private static void cpuTarget(StringBuilder out, Map<String, Map<String, Harness.Cell>> cells, String config,
+            String baseline, List<String> keys, double allowed) {
+        double worst = Double.NEGATIVE_INFINITY;
+        String worstKey = null;
+        for (String key : keys) {
+            Harness.Cell cell = cells.getOrDefault(config, Map.of()).get(key);
+            Harness.Cell base = cells.getOrDefault(baseline, Map.of()).get(key);
+            if (cell == null || base == null || Double.isNaN(cell.databaseCpuMicrosPerSaga())
+                    || Double.isNaN(base.databaseCpuMicrosPerSaga())) {
+                continue;
+            }
+            double r = (cell.jvmCpuMicrosPerSaga() + cell.databaseCpuMicrosPerSaga())
+                    / (base.jvmCpuMicrosPerSaga() + base.databaseCpuMicrosPerSaga());
+            if (r > worst) {
+                worst = r;
+                worstKey = key;
+            }
+        }
+        if (worstKey == null) {
+            out.append("- ").append(config).append(" database + JVM CPU per saga <= ").append(format(allowed))
+                    .append(" ").append(baseline).append("'s: not measured\n");
+            return;
+        }
+        out.append("- ").append(config).append(" database + JVM CPU per saga <= ").append(format(allowed))
+                .append(" ").append(baseline).append("'s in every cell: highest ").append(format(worst)).append(" (")
+                .append(worstKey).append("): **").append(worst <= allowed ? "met" : "NOT met").append("**\n");
     }
 
     private static void target(StringBuilder out, String what, Map<String, Map<String, Harness.Cell>> cells,
@@ -189,6 +242,10 @@ final class Report {
         }
         double b = cell.allocatedBytesPerSaga();
         return b >= 10_240 ? String.format(Locale.ROOT, "%.1f KB", b / 1024) : String.format(Locale.ROOT, "%.0f B", b);
+    }
+
+    private static String two(double value) {
+        return Double.isNaN(value) ? "-" : String.format(Locale.ROOT, "%.2f", value);
     }
 
     static String micros(double micros) {

@@ -1,6 +1,5 @@
 package dev.sagaflow.benchmarks;
 
-import com.zaxxer.hikari.HikariDataSource;
 import dev.sagaflow.Saga;
 import dev.sagaflow.SagaDefinition;
 import dev.sagaflow.SagaOrchestrator;
@@ -11,6 +10,7 @@ import dev.sagaflow.jdbc.support.CountingDataSource;
 import dev.sagaflow.store.SagaStore;
 import dev.sagaflow.store.memory.InMemorySagaStore;
 import java.time.Duration;
+import javax.sql.DataSource;
 
 /**
  * Sagaflow running the create-order saga through {@link SagaOrchestrator#run}, which runs synchronous steps on
@@ -35,16 +35,13 @@ final class SagaflowWorkload implements Workload {
     private final String name;
     private final Database database;
     private final SagaStore store;
-    private final HikariDataSource pool;
     private final CountingDataSource counting;
     private final SagaOrchestrator orchestrator;
 
-    private SagaflowWorkload(String name, Database database, SagaStore store, HikariDataSource pool,
-            CountingDataSource counting) {
+    private SagaflowWorkload(String name, Database database, SagaStore store, CountingDataSource counting) {
         this.name = name;
         this.database = database;
         this.store = store;
-        this.pool = pool;
         this.counting = counting;
         // Lease renewal and the recovery poll cost one statement per interval, not per saga; long intervals keep
         // them out of the windows so that the writes counted per saga are the sagas' own.
@@ -61,22 +58,28 @@ final class SagaflowWorkload implements Workload {
      */
     static SagaflowWorkload inMemory(boolean roundTrip) {
         return new SagaflowWorkload(roundTrip ? "sagaflow-mem-json" : "sagaflow-mem-live", null,
-                InMemorySagaStore.builder().serialization(roundTrip).retainFinished(RETAINED).build(), null, null);
+                InMemorySagaStore.builder().serialization(roundTrip).retainFinished(RETAINED).build(), null);
     }
 
-    /** On a JDBC store in tables of the benchmark's own, optionally with group commit. */
-    static SagaflowWorkload jdbc(Database database, int connections, boolean groupCommit) {
-        String name = "sagaflow-" + (database == Database.POSTGRESQL ? "pg" : "mariadb") + (groupCommit ? "-gc" : "");
-        HikariDataSource pool = database.pool(name, connections);
+    /**
+     * On a JDBC store in tables of the benchmark's own, with group commit and that many batches in flight unless
+     * {@code batchesInFlight} is 0, over {@code pool}, which the
+     * configurations of one database share (they take turns, so each has the whole pool while it runs).
+     */
+    static SagaflowWorkload jdbc(Database database, DataSource pool, int batchesInFlight) {
+        String name = "sagaflow-" + (database == Database.POSTGRESQL ? "pg" : "mariadb")
+                + (batchesInFlight == 0 ? "" : batchesInFlight == 1 ? "-gc" : "-gc" + batchesInFlight);
         CountingDataSource counting = new CountingDataSource(pool);
         JdbcSagaStore.Builder builder = JdbcSagaStore.builder(counting).tablePrefix(Database.PREFIX)
                 .createSchemaIfMissing(true);
-        if (groupCommit) {
+        if (batchesInFlight == 1) {
             builder.groupCommit(true);
+        } else if (batchesInFlight > 1) {
+            builder.groupCommit(true).groupCommitMaxBatchesInFlight(batchesInFlight);
         }
         JdbcSagaStore store = builder.build();
         truncate(database);
-        return new SagaflowWorkload(name, database, store, pool, counting);
+        return new SagaflowWorkload(name, database, store, counting);
     }
 
     static void truncate(Database database) {
@@ -120,8 +123,7 @@ final class SagaflowWorkload implements Workload {
     @Override
     public void close() {
         orchestrator.close();
-        if (pool != null) {
-            pool.close();
+        if (database != null) {
             truncate(database);
         }
     }

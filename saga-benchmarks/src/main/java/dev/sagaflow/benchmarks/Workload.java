@@ -11,6 +11,13 @@ interface Workload extends AutoCloseable {
         /** Runs one saga to its end, waits for it, and checks its outcome (throws if it is wrong). */
         void runSaga(Order order, boolean fail) throws Exception;
 
+        /**
+         * Called after each window, when this caller runs no saga until the next: a caller that holds a
+         * connection gives it back, so that the configurations taking turns on one database share its pool.
+         */
+        default void windowEnded() throws Exception {
+        }
+
         @Override
         default void close() throws Exception {
         }
