@@ -28,6 +28,13 @@ class PostgresQueryPlanTest {
     private static final String PREFIX = "sft_plan_";
     private static final int ROWS = 5_000;
     private static final long NOW = 1_714_558_530_000_000L;
+    /**
+     * The status index (a few live rows among many) or the creation index (read in order, the status filtered,
+     * when the planner expects to find the page early): the planner picks by the table's statistics; either
+     * reads a page without sorting the table.
+     */
+    private static final String CREATION_ORDER_INDEX = "(Index (Only )?Scan using|Bitmap Index Scan on) " + PREFIX
+            + "instances_(status_)?created_idx";
 
     private static JdbcSagaStore store;
     private static Connection connection;
@@ -64,27 +71,26 @@ class PostgresQueryPlanTest {
     }
 
     @Test
-    void claim_uses_the_status_and_creation_time_index() throws SQLException {
+    void claim_reads_the_candidates_through_an_index_in_creation_order() throws SQLException {
         String plan = explain(store.claimSql(false), ps -> {
             ps.setString(1, "fp-plan");
             ps.setLong(2, NOW);
             ps.setInt(3, 100);
         });
 
-        assertThat(plan).containsPattern("Index (Only )?Scan using " + PREFIX + "instances_status_created_idx"
-                + "|Bitmap Index Scan on " + PREFIX + "instances_status_created_idx");
+        assertThat(plan).containsPattern(CREATION_ORDER_INDEX);
         assertThat(plan).doesNotContain("Seq Scan on " + PREFIX + "instances");
     }
 
     @Test
-    void query_of_live_and_stuck_instances_uses_the_status_and_creation_time_index() throws SQLException {
+    void query_of_live_and_stuck_instances_reads_through_an_index_in_creation_order() throws SQLException {
         SagaQuery stuck = SagaQuery.withStatus(SagaStatus.RUNNING, SagaStatus.COMPENSATING).limit(100);
         String plan = explain(store.querySql(stuck), ps -> ps.setInt(1, 100));
         String failed = explain(store.querySql(SagaQuery.withStatus(SagaStatus.FAILED).limit(100)),
                 ps -> ps.setInt(1, 100));
 
         for (String p : List.of(plan, failed)) {
-            assertThat(p).contains(PREFIX + "instances_status_created_idx");
+            assertThat(p).containsPattern(CREATION_ORDER_INDEX);
             assertThat(p).doesNotContain("Seq Scan on " + PREFIX + "instances");
         }
     }
