@@ -98,6 +98,47 @@ class CompensationTest {
     }
 
     @Test
+    void the_runtime_waits_longer_before_each_later_retry_as_the_policy_grows_the_delay() {
+        SagaDefinition<Trail> saga = Saga.define("backing-off", Trail.class)
+                .step("s1").action(TestSagas.action(ledger)).compensation(TestSagas.compensation(ledger))
+                .retry(RetryPolicy.exponential(Duration.ofMillis(100), 4).withJitter(0.0))
+                .compensationRetry(RetryPolicy.exponential(Duration.ofMillis(1000), 4).withJitter(0.0))
+                .step("s2").action(TestSagas.action(ledger))
+                .build();
+        kit.faults().failActionTimes("s1", 3, new IOException("connection reset"));
+        kit.faults().failActionAlways("s2", new IllegalStateException("no"));
+        kit.faults().failCompensationTimes("s1", 2, new IOException("connection reset"));
+        SagaOrchestrator orchestrator = kit.orchestrator().register(saga).build();
+
+        SagaExecution<Trail> execution = orchestrator.start(saga, Trail.of("t"));
+        // Attempts 2, 3 and 4 of the action after 100, 200 and 400 ms.
+        assertActionAttemptsAfter(Duration.ofMillis(99), "s1", 1);
+        assertActionAttemptsAfter(Duration.ofMillis(1), "s1", 2);
+        assertActionAttemptsAfter(Duration.ofMillis(199), "s1", 2);
+        assertActionAttemptsAfter(Duration.ofMillis(1), "s1", 3);
+        assertActionAttemptsAfter(Duration.ofMillis(399), "s1", 3);
+        assertActionAttemptsAfter(Duration.ofMillis(1), "s1", 4);
+        // s2 failed at once: the compensation's attempts 2 and 3 after 1 and 2 s.
+        assertThat(kit.faults().compensationAttempts("s1")).isEqualTo(1);
+        kit.timer().advance(Duration.ofMillis(999));
+        assertThat(kit.faults().compensationAttempts("s1")).isEqualTo(1);
+        kit.timer().advance(Duration.ofMillis(1));
+        assertThat(kit.faults().compensationAttempts("s1")).isEqualTo(2);
+        kit.timer().advance(Duration.ofMillis(1999));
+        assertThat(kit.faults().compensationAttempts("s1")).isEqualTo(2);
+        kit.timer().advance(Duration.ofMillis(1));
+
+        assertThat(execution.outcome()).isCompletedWithValueMatching(o -> o.status() == SagaStatus.COMPENSATED);
+        assertThat(ledger.calls()).containsExactly("do s1", "undo s1");
+    }
+
+    private void assertActionAttemptsAfter(Duration advance, String step, int attempts) {
+        kit.timer().advance(advance);
+        assertThat(kit.faults().actionAttempts(step)).as("attempts of " + step + " at " + kit.timer().now())
+                .isEqualTo(attempts);
+    }
+
+    @Test
     void a_step_whose_retries_are_exhausted_gives_up_and_the_saga_compensates() {
         SagaDefinition<Trail> saga = Saga.define("exhausted", Trail.class)
                 .step("s1").action(TestSagas.action(ledger)).compensation(TestSagas.compensation(ledger))

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sagaflow.fixtures.Trail;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class DefinitionTest {
@@ -69,6 +70,46 @@ class DefinitionTest {
         assertThatThrownBy(() -> step.action(null)).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> Saga.define("v", Trail.class).version(0)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("saga 'v': version must be >= 1, was 0");
+    }
+
+    @Test
+    void setting_a_compensation_timeout_reply_retry_probe_or_local_twice_is_an_error_naming_the_setting() {
+        SagaDefinition.StepBuilder<Trail> step = Saga.define("twice", Trail.class).step("a").action(NOOP)
+                .compensation(NOOP).timeout(Duration.ofSeconds(1)).awaitReply()
+                .compensationRetry(RetryPolicy.none()).probe((data, context) -> ProbeOutcome.UNKNOWN).local();
+
+        assertThatThrownBy(() -> step.compensation(NOOP)).isInstanceOf(IllegalStateException.class)
+                .hasMessage("saga 'twice' step 'a': compensation is already set");
+        assertThatThrownBy(() -> step.asyncCompensation((t, c) -> null)).isInstanceOf(IllegalStateException.class)
+                .hasMessage("saga 'twice' step 'a': compensation is already set");
+        assertThatThrownBy(() -> step.compensationSend("q", (t, c) -> null)).isInstanceOf(IllegalStateException.class)
+                .hasMessage("saga 'twice' step 'a': compensation is already set");
+        assertThatThrownBy(() -> step.timeout(Duration.ofSeconds(2))).isInstanceOf(IllegalStateException.class)
+                .hasMessage("saga 'twice' step 'a': timeout is already set");
+        assertThatThrownBy(() -> step.awaitReply()).isInstanceOf(IllegalStateException.class)
+                .hasMessage("saga 'twice' step 'a': awaited reply is already set");
+        assertThatThrownBy(() -> step.compensationRetry(RetryPolicy.none())).isInstanceOf(IllegalStateException.class)
+                .hasMessage("saga 'twice' step 'a': compensation retry policy is already set");
+        assertThatThrownBy(() -> step.probe((data, context) -> ProbeOutcome.APPLIED))
+                .isInstanceOf(IllegalStateException.class).hasMessage("saga 'twice' step 'a': probe is already set");
+        assertThatThrownBy(step::local).isInstanceOf(IllegalStateException.class)
+                .hasMessage("saga 'twice' step 'a': local is already set");
+    }
+
+    @Test
+    void an_async_action_a_command_or_a_child_counts_as_the_action_already_set() {
+        SagaDefinition<Trail> child = Saga.define("child", Trail.class).step("c").action(NOOP).build();
+        SagaDefinition.StepBuilder<Trail> async = Saga.define("twice", Trail.class).step("a")
+                .asyncAction((t, c) -> null);
+        SagaDefinition.StepBuilder<Trail> command = Saga.define("twice", Trail.class).step("a")
+                .send("q", (t, c) -> null);
+        SagaDefinition.StepBuilder<Trail> parent = Saga.define("twice", Trail.class).step("a")
+                .child(child, (t, c) -> t, (t, r) -> t);
+
+        for (SagaDefinition.StepBuilder<Trail> step : List.of(async, command, parent)) {
+            assertThatThrownBy(() -> step.action(NOOP)).isInstanceOf(IllegalStateException.class)
+                    .hasMessage("saga 'twice' step 'a': action is already set");
+        }
     }
 
     @Test

@@ -148,6 +148,83 @@ class OperatorTest {
     }
 
     @Test
+    void a_pivot_that_gives_up_compensates_the_steps_before_it_instead_of_failing_the_saga() {
+        SagaDefinition<Trail> saga = Saga.define("pivot-fails", Trail.class)
+                .step("reserve").action(TestSagas.action(ledger)).compensation(TestSagas.compensation(ledger))
+                .pivot("charge").action(TestSagas.action(ledger))
+                .step("notify").action(TestSagas.action(ledger))
+                .build();
+        kit.faults().failActionAlways("charge", new IOException("card declined"));
+        SagaOrchestrator orchestrator = kit.orchestrator().register(saga).build();
+
+        SagaOutcome<Trail> outcome = orchestrator.run(saga, Trail.of("t"));
+
+        assertThat(outcome.status()).isEqualTo(SagaStatus.COMPENSATED);
+        assertThat(ledger.calls()).containsExactly("do reserve", "undo reserve");
+        assertThat(kit.listener().types(outcome.sagaId())).doesNotContain(SagaEventType.SAGA_FAILED);
+    }
+
+    @Test
+    void a_pivot_waiting_for_a_reply_that_fails_compensates_the_steps_before_it() {
+        SagaDefinition<Trail> saga = Saga.define("pivot-refused", Trail.class)
+                .step("reserve").action(TestSagas.action(ledger)).compensation(TestSagas.compensation(ledger))
+                .pivot("approve").action(TestSagas.action(ledger)).awaitReply()
+                .step("notify").action(TestSagas.action(ledger))
+                .build();
+        SagaOrchestrator orchestrator = kit.orchestrator().register(saga).build();
+        SagaExecution<Trail> execution = orchestrator.start(saga, Trail.of("t"));
+
+        orchestrator.reply(SagaReply.failure(execution.sagaId(), "approve", "rejected by the bank"));
+
+        assertThat(execution.outcome()).isCompletedWithValueMatching(o -> o.status() == SagaStatus.COMPENSATED);
+        assertThat(ledger.calls()).containsExactly("do reserve", "do approve", "undo reserve");
+    }
+
+    @Test
+    void a_step_right_after_a_first_step_pivot_that_gives_up_leaves_the_saga_failed() {
+        SagaDefinition<Trail> saga = Saga.define("pivot-first", Trail.class)
+                .pivot("charge").action(TestSagas.action(ledger))
+                .step("notify").action(TestSagas.action(ledger)).retry(RetryPolicy.none())
+                .build();
+        kit.faults().failActionAlways("notify", new IOException("mail server down"));
+        SagaOrchestrator orchestrator = kit.orchestrator().register(saga).build();
+
+        SagaOutcome<Trail> outcome = orchestrator.run(saga, Trail.of("t"));
+
+        assertThat(outcome.status()).isEqualTo(SagaStatus.FAILED);
+        assertThat(outcome.error()).contains("notify").contains("mail server down");
+        assertThat(kit.listener().types(outcome.sagaId())).contains(SagaEventType.SAGA_FAILED);
+    }
+
+    @Test
+    void a_closed_orchestrator_refuses_replies_aborts_and_retries_and_leaves_the_store_as_it_was() {
+        SagaDefinition<Trail> saga = withPivot();
+        kit.faults().failActionAlways("notify", new IOException("mail server down"));
+        SagaOrchestrator orchestrator = kit.orchestrator().register(saga).build();
+        SagaExecution<Trail> waiting = orchestrator.start(saga, Trail.of("w"));
+        SagaExecution<Trail> failed = orchestrator.start(saga, Trail.of("f"));
+        orchestrator.reply(SagaReply.success(failed.sagaId(), "wait", null));
+        kit.timer().advance(Duration.ofSeconds(5));
+        assertThat(failed.outcome()).isCompletedWithValueMatching(o -> o.status() == SagaStatus.FAILED);
+        kit.faults().clear();
+        long waitingVersion = kit.store().find(waiting.sagaId()).orElseThrow().version();
+        long failedVersion = kit.store().find(failed.sagaId()).orElseThrow().version();
+
+        orchestrator.close();
+
+        assertThatThrownBy(() -> orchestrator.reply(SagaReply.success(waiting.sagaId(), "wait", null)))
+                .isInstanceOf(OrchestratorClosedException.class).hasMessageContaining("closed");
+        assertThatThrownBy(() -> orchestrator.abort(waiting.sagaId(), "customer cancelled"))
+                .isInstanceOf(OrchestratorClosedException.class).hasMessageContaining("closed");
+        assertThatThrownBy(() -> orchestrator.retry(failed.sagaId()))
+                .isInstanceOf(OrchestratorClosedException.class).hasMessageContaining("closed");
+        assertThat(kit.store().find(waiting.sagaId()).orElseThrow().version()).isEqualTo(waitingVersion);
+        assertThat(kit.store().find(failed.sagaId()).orElseThrow().version()).isEqualTo(failedVersion);
+        assertThat(kit.store().replies(waiting.sagaId())).isEmpty();
+        assertThat(ledger.calls()).containsExactly("do reserve", "do wait", "do reserve", "do wait", "do approve");
+    }
+
+    @Test
     void find_shows_status_data_steps_and_history_and_list_filters_by_status_and_age() {
         SagaDefinition<Trail> saga = withPivot();
         SagaOrchestrator orchestrator = kit.orchestrator().register(saga).build();

@@ -11,6 +11,7 @@ import dev.sagaflow.store.SagaQuery;
 import dev.sagaflow.store.StepState;
 import dev.sagaflow.testing.SagaTestKit;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
@@ -77,6 +78,26 @@ class RecoveryTest {
         assertThat(ledger.calls()).containsExactly("do s1", "do s2", "undo s2", "undo s2", "undo s1");
         assertThat(keysSeen).containsExactly(execution.sagaId() + ":s2:compensation#1",
                 execution.sagaId() + ":s2:compensation#2");
+        second.close();
+    }
+
+    @Test
+    void a_restarted_node_resumes_more_instances_than_one_claim_batch_holds_in_its_first_pass() {
+        SagaDefinition<Trail> saga = hangingOnce("s2", false);
+        SagaOrchestrator first = kit.orchestrator().nodeId("node-a").register(saga).build();
+        List<String> ids = new ArrayList<>();
+        // Recovery claims 100 instances at a time: 250 take three batches.
+        for (int i = 0; i < 250; i++) {
+            ids.add(first.start(saga, Trail.of("t" + i)).sagaId());
+        }
+        SagaTestKit.crash(first);
+
+        // The clock does not move: no later poll could pick up what the first pass left.
+        SagaOrchestrator second = kit.orchestrator().nodeId("node-a").register(saga)
+                .pollInterval(Duration.ofHours(1)).build();
+
+        assertThat(ids).allSatisfy(id -> assertThat(kit.store().find(id).orElseThrow().status())
+                .as(id).isEqualTo(SagaStatus.COMPLETED));
         second.close();
     }
 

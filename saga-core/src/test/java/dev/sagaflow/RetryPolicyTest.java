@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
@@ -56,6 +58,90 @@ class RetryPolicyTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxDelay must be >= initialDelay");
         assertThatThrownBy(() -> RetryPolicy.none().withJitter(2)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> RetryPolicy.none().withMultiplier(0.5)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void jitter_must_be_a_fraction_from_zero_to_one_inclusive() {
+        for (double bad : new double[] {-0.01, 1.01, Double.NaN, Double.POSITIVE_INFINITY}) {
+            assertThatThrownBy(() -> RetryPolicy.none().withJitter(bad)).as("jitter " + bad)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessage("jitter must be between 0.0 and 1.0, was "
+                            + bad);
+        }
+        RetryPolicy full = RetryPolicy.fixed(Duration.ofMillis(100), 3).withJitter(1.0);
+        assertThat(full.delayBefore(2, () -> 0.0)).isEqualTo(Duration.ZERO);
+        assertThat(full.delayBefore(2, () -> 0.75)).isEqualTo(Duration.ofMillis(150));
+        assertThat(RetryPolicy.fixed(Duration.ofMillis(100), 3).withJitter(0.0).delayBefore(2, () -> 0.0))
+                .isEqualTo(Duration.ofMillis(100));
+    }
+
+    @Test
+    void the_jitter_spreads_the_delay_by_its_fraction_in_both_directions() {
+        RetryPolicy policy = RetryPolicy.exponential(Duration.ofMillis(1000), 10).withJitter(0.2);
+
+        assertThat(policy.delayBefore(2, () -> 0.0)).isEqualTo(Duration.ofMillis(800));
+        assertThat(policy.delayBefore(2, () -> 0.5)).isEqualTo(Duration.ofMillis(1000));
+        assertThat(policy.delayBefore(2, () -> 0.999)).isEqualTo(Duration.ofMillis(1200));
+        assertThat(policy.delayBefore(3, () -> 0.25)).isEqualTo(Duration.ofMillis(1800));
+    }
+
+    @Test
+    void many_jittered_delays_spread_over_the_whole_range_rather_than_repeating_one_value() {
+        RetryPolicy policy = RetryPolicy.exponential(Duration.ofMillis(1000), 10);
+        Set<Long> seen = new HashSet<>();
+        long min = Long.MAX_VALUE;
+        long max = Long.MIN_VALUE;
+        for (int i = 0; i < 2000; i++) {
+            long delay = policy.delayBefore(2).toMillis();
+            seen.add(delay);
+            min = Math.min(min, delay);
+            max = Math.max(max, delay);
+        }
+
+        assertThat(min).isGreaterThanOrEqualTo(800L).isLessThan(850L);
+        assertThat(max).isLessThanOrEqualTo(1200L).isGreaterThan(1150L);
+        assertThat(seen).as("distinct delays out of 2000 draws").hasSizeGreaterThan(200);
+    }
+
+    @Test
+    void delays_grow_by_the_multiplier_from_the_second_attempt_and_the_first_retry_waits_the_initial_delay() {
+        RetryPolicy policy = RetryPolicy.exponential(Duration.ofMillis(100), 10).withJitter(0.0).withMultiplier(3.0);
+
+        assertThat(policy.delayBefore(1)).as("never less than the initial delay")
+                .isEqualTo(Duration.ofMillis(100));
+        assertThat(policy.delayBefore(2)).isEqualTo(Duration.ofMillis(100));
+        assertThat(policy.delayBefore(3)).isEqualTo(Duration.ofMillis(300));
+        assertThat(policy.delayBefore(4)).isEqualTo(Duration.ofMillis(900));
+        assertThat(policy.delayBefore(20)).as("capped at one minute").isEqualTo(Duration.ofMinutes(1));
+        assertThat(RetryPolicy.exponential(Duration.ofMillis(100), 3).withMultiplier(1.0).withJitter(0.0)
+                .delayBefore(5)).isEqualTo(Duration.ofMillis(100));
+    }
+
+    @Test
+    void the_multiplier_must_be_finite_and_at_least_one() {
+        for (double bad : new double[] {0.99, Double.NaN, Double.POSITIVE_INFINITY}) {
+            assertThatThrownBy(() -> RetryPolicy.none().withMultiplier(bad)).as("multiplier " + bad)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("multiplier must be a finite number >= 1.0, was " + bad);
+        }
+    }
+
+    @Test
+    void the_exponential_cap_is_one_minute_or_the_initial_delay_if_longer_and_delays_stop_at_a_year() {
+        assertThat(RetryPolicy.exponential(Duration.ofSeconds(1), 3).maxDelay()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(RetryPolicy.exponential(Duration.ofMinutes(1), 3).maxDelay()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(RetryPolicy.exponential(Duration.ofMinutes(2), 3).maxDelay()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(RetryPolicy.exponential(Duration.ofMinutes(2), 3).initialDelay()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(RetryPolicy.fixed(Duration.ofSeconds(1), 3).withMaxDelay(Duration.ofSeconds(1)).maxDelay())
+                .isEqualTo(Duration.ofSeconds(1));
+        Duration year = Duration.ofDays(RetryPolicy.MAX_DELAY_DAYS);
+        assertThat(RetryPolicy.fixed(year, 2).initialDelay()).isEqualTo(year);
+        assertThatThrownBy(() -> RetryPolicy.fixed(year.plusMillis(1), 2)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> RetryPolicy.exponential(year.plusMillis(1), 2))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> RetryPolicy.none().withMaxDelay(year.plusMillis(1)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> RetryPolicy.none().withMaxAttempts(0)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(RetryPolicy.none().withMaxAttempts(4).maxAttempts()).isEqualTo(4);
     }
 
     @Test

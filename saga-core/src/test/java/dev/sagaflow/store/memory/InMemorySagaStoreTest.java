@@ -87,6 +87,41 @@ class InMemorySagaStoreTest extends SagaStoreCompatibilityTest {
     }
 
     @Test
+    void an_instance_inserted_already_finished_counts_against_the_retention_bound() {
+        InMemorySagaStore store = InMemorySagaStore.builder().serialization(false).retainFinished(1).build();
+        SagaInstance first = instance(SagaData.ofJson("{}")).idempotencyKey("first").status(SagaStatus.COMPLETED)
+                .owner(null, null).build();
+        store.insert(first, List.of(started(first)));
+        SagaInstance failed = instance(SagaData.ofJson("{}")).status(SagaStatus.FAILED).owner(null, null).build();
+        store.insert(failed, List.of(started(failed)));
+        assertThat(store.find(first.id())).as("within the bound").isPresent();
+
+        SagaInstance second = instance(SagaData.ofJson("{}")).status(SagaStatus.COMPENSATED).owner(null, null).build();
+        store.insert(second, List.of(started(second)));
+
+        assertThat(store.find(first.id())).as("finished longest ago").isEmpty();
+        assertThat(store.findByIdempotencyKey("order", "first")).isEmpty();
+        assertThat(store.find(second.id())).isPresent();
+        assertThat(store.find(failed.id())).isPresent();
+        assertThat(store.size()).isEqualTo(2);
+    }
+
+    @Test
+    void clear_starts_the_retention_count_afresh() {
+        InMemorySagaStore store = InMemorySagaStore.builder().serialization(false).retainFinished(2).build();
+        finish(store, "old-1", SagaStatus.COMPLETED);
+        finish(store, "old-2", SagaStatus.COMPLETED);
+
+        store.clear();
+        SagaInstance first = finish(store, "new-1", SagaStatus.COMPLETED);
+        SagaInstance second = finish(store, "new-2", SagaStatus.COMPENSATED);
+
+        assertThat(store.find(first.id())).as("two finished since the clear, within the bound of two").isPresent();
+        assertThat(store.find(second.id())).isPresent();
+        assertThat(store.size()).isEqualTo(2);
+    }
+
+    @Test
     void bounded_retention_under_concurrent_writers_keeps_every_failed_and_live_instance() throws Exception {
         InMemorySagaStore store = InMemorySagaStore.builder().serialization(false).retainFinished(100).build();
         int threads = 8;
