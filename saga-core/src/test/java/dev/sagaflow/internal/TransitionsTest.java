@@ -39,6 +39,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -257,6 +258,41 @@ class TransitionsTest {
         assertThat(transition.next().updatedAt()).isEqualTo(NOW);
         assertThat(transition.next().owner()).isEqualTo(transition.next().status().isLive() ? "node" : null);
         assertThat(transition.next().version()).isEqualTo(8);
+    }
+
+    /** What the table's notation does not show: the step a compensation gave up on keeps the failure, due nowhere. */
+    @Test
+    void a_compensation_that_gives_up_leaves_its_step_with_the_failure_and_no_wake_up() {
+        SagaInstance given = instance(LINEAR, "COMPENSATING s1:COMPENSATING~ s2:FAILED v:PENDING ask:PENDING p:PENDING"
+                + " r:PENDING");
+
+        Transition transition = Transitions.decide(LINEAR, given,
+                new Failed(0, true, new IllegalStateException("down"), "down", false, false), env("x"));
+
+        StepState s1 = transition.next().steps().get(0);
+        assertThat(s1.status()).isEqualTo(StepStatus.COMPENSATING);
+        assertThat(s1.error()).isEqualTo("down");
+        assertThat(s1.wakeAt()).as("nothing is due: an operator decides").isNull();
+    }
+
+    /** An operator's retry gives a compensation that gave up a fresh budget, due now. */
+    @Test
+    void an_operators_retry_gives_a_stuck_compensation_a_fresh_budget() {
+        SagaInstance failed = instance(LINEAR, "FAILED s1:COMPENSATING s2:FAILED v:PENDING ask:PENDING p:PENDING"
+                + " r:PENDING");
+        List<StepState> steps = new ArrayList<>(failed.steps());
+        StepState s1 = steps.get(0);
+        steps.set(0, new StepState(s1.name(), s1.status(), s1.attempts(), 3, s1.mayHaveTakenEffect(), s1.startedAt(),
+                null, NOW.plusSeconds(90), "down"));
+        SagaInstance given = new SagaInstance(failed.id(), failed.sagaName(), failed.sagaVersion(), failed.fingerprint(),
+                null, failed.status(), failed.data(), steps, failed.createdAt(), failed.updatedAt(), null,
+                failed.owner(), failed.leaseUntil(), failed.version(), "compensation of step 's1' gave up", Map.of());
+
+        Transition transition = Transitions.decide(LINEAR, given, new OperatorRetried(), env("x"));
+
+        StepState retried = transition.next().steps().get(0);
+        assertThat(retried.compensationAttempts()).isEqualTo(1);
+        assertThat(retried.wakeAt()).isNull();
     }
 
     static Stream<Arguments> refused() {
