@@ -38,10 +38,11 @@ import java.util.concurrent.atomic.LongAdder;
  *       orchestrator without it, in memory (live objects) and on PostgreSQL.</li>
  *   <li><b>outbox</b> (issue 14): on PostgreSQL, the saga with {@code reserve-credit} as a plain local call, as a
  *       command sent through the outbox (step done once the command is recorded), and as a command whose reply is
- *       awaited. A relay thread per configuration claims the outbox, marks each message sent and (awaiting
- *       configuration) delivers the participant's success reply with {@link SagaOrchestrator#reply}; it is woken
- *       by the orchestrator's event for the step, so no configuration pays a polling delay. Its own statements are
- *       counted on a data source of its own and reported per message.</li>
+ *       awaited. Each configuration has tables of its own and an {@link OutboxRelay} whose sender takes each
+ *       message at once and (awaiting configuration) has a pool of participant threads deliver the success reply
+ *       with {@link SagaOrchestrator#reply}; a listener wakes the relay on the step's event, so no configuration
+ *       waits for the relay's poll. The relay's statements are counted on a data source of its own and reported
+ *       per message.</li>
  * </ul>
  *
  * <pre>java -cp saga-benchmarks/target/saga-benchmarks.jar dev.sagaflow.benchmarks.OverheadBenchmark
