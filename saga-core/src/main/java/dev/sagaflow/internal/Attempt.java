@@ -28,6 +28,8 @@ final class Attempt<D> {
 
     // Guarded by this.
     private Thread runner;
+    /** Given up before or while it ran (a sibling branch failed, the saga was aborted, it timed out). */
+    private boolean givenUp;
     private boolean interrupted;
     private boolean returned;
     private Transition decided;
@@ -101,6 +103,23 @@ final class Attempt<D> {
 
     boolean local() {
         return local;
+    }
+
+    /** Gives the attempt up: a handler not called yet is never called (see {@link #enterUnlessGivenUp()}). */
+    synchronized void giveUp() {
+        givenUp = true;
+    }
+
+    /**
+     * The handler is about to be called on the current thread, unless the attempt was given up before: then it is
+     * not called at all, so that nothing asked about the step afterwards (a probe) races a late start.
+     */
+    synchronized boolean enterUnlessGivenUp() {
+        if (givenUp) {
+            return false;
+        }
+        runner = Thread.currentThread();
+        return true;
     }
 
     /** The handler is about to be called on the current thread. */

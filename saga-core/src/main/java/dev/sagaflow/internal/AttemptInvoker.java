@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,7 +65,12 @@ final class AttemptInvoker {
                 stage = run.host().children().compensate(run, attempt);
                 observed.handlerReturned();
             } else {
-                attempt.enter();
+                if (!attempt.enterUnlessGivenUp()) {
+                    // Given up before its handler was called: it never runs, and its outcome is ignored.
+                    observed.handlerReturned();
+                    finish(run, attempt, observed, null, new CancellationException("given up before it started"));
+                    return;
+                }
                 try {
                     stage = attempt.handler().apply(attempt.data(), observed.context());
                 } finally {

@@ -98,6 +98,7 @@ final class RunAttempts<D> {
 
     /** A timed-out attempt is given up: it no longer counts as running, but may still return (its grace). */
     void overtake(Attempt<D> attempt) {
+        attempt.giveUp();
         running.remove(attempt.index());
         host.attemptFinished();
         timers.overtake(attempt, host.now().plus(host.timeoutGrace()));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
@@ -31,7 +32,8 @@ class DemoTest {
         assertThat(output)
                 .contains("APPROVED, saga COMPLETED; Ada has 40.00 of 100.00 credit left")
                 .contains("REJECTED, saga COMPENSATED")
-                .contains("participants did: book flight, book hotel, book car refused, cancel hotel, cancel flight")
+                // The branches run in parallel, so what the participants did first varies; the car rental refused.
+                .containsPattern("trip COMPENSATED; participants did: [a-z, ]*book car refused")
                 .contains("itinerary attempted 3 times, sent 1 time")
                 .contains("killing the worker JVM with Process.destroyForcibly()")
                 .contains("3 sagas killed mid-step (process kill), all COMPLETED after the restart")
@@ -58,7 +60,7 @@ class DemoTest {
         demo.start();
         try {
             String address = null;
-            for (String line = lines.readLine(); line != null && address == null; line = lines.readLine()) {
+            for (String line = readLine(lines); line != null && address == null; line = readLine(lines)) {
                 Matcher serving = Pattern.compile("Serving the operator's console at (\\S+)").matcher(line);
                 address = serving.find() ? serving.group(1) : null;
             }
@@ -67,8 +69,10 @@ class DemoTest {
             String overview = http.send(HttpRequest.newBuilder(URI.create(address)).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
 
-            assertThat(overview).contains("<th>all</th><td class=\"num\">0</td><td class=\"num\">0</td>"
-                    + "<td class=\"num\">5</td><td class=\"num\">2</td><td class=\"num\">0</td>");
+            // Nothing left running or failed; how many hotel-stay child sagas exist depends on how far their branch
+            // got before the car rental refused, so COMPLETED and COMPENSATED are counted, not fixed.
+            assertThat(overview).containsPattern("<th>all</th><td class=\"num\">0</td><td class=\"num\">0</td>"
+                    + "<td class=\"num\">[5-9]</td><td class=\"num\">[2-9]</td><td class=\"num\">0</td>");
             assertThat(overview).contains(">order-saga</a>").contains(">trip-saga</a>").contains(">checkout-saga</a>");
             Matcher saga = Pattern.compile("href=\"(/sagaflow/sagas/[^\"]+)\"").matcher(http.send(HttpRequest.newBuilder(
                     URI.create(address + "sagas?name=trip-saga&status=COMPENSATED")).build(),
@@ -97,5 +101,14 @@ class DemoTest {
         assertThatThrownBy(() -> Demo.run(new String[] {"--serve", "--port", "http"}, System.out))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("--port needs a number");
+    }
+
+    /** The next line the demo printed, or null once it stopped printing (its thread ended: see its failure). */
+    private static String readLine(BufferedReader lines) {
+        try {
+            return lines.readLine();
+        } catch (IOException e) {
+            return null;
+        }
     }
 }

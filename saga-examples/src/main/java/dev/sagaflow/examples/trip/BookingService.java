@@ -6,9 +6,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -27,6 +25,7 @@ public final class BookingService {
     private final AtomicInteger sequence = new AtomicInteger(100);
     private final AtomicInteger lateAnswers = new AtomicInteger();
     private volatile Duration lateBy = Duration.ZERO;
+    private volatile Duration refusesAfter = Duration.ZERO;
 
     /**
      * @param what what it books ("flight", "hotel", "car"): names the journal entries
@@ -45,7 +44,15 @@ public final class BookingService {
      *
      * @throws BusinessRejection if it is sold out at the trip's destination
      */
-    public String book(String key, Trip trip) {
+    public String book(String key, Trip trip) throws InterruptedException {
+        if (soldOutIn.contains(trip.destination())) {
+            // A "no" that takes a while, as a search of every branch does.
+            Thread.sleep(refusesAfter.toMillis());
+        }
+        return bookNow(key, trip);
+    }
+
+    private synchronized String bookNow(String key, Trip trip) {
         if (soldOutIn.contains(trip.destination())) {
             journal.record("book " + what + " refused");
             timeline.note(who(), "no " + what + " left in " + trip.destination());
@@ -59,6 +66,12 @@ public final class BookingService {
         });
     }
 
+    /** Makes a refusal take {@code delay}: the service searches before it says no. */
+    public BookingService refusingAfter(Duration delay) {
+        refusesAfter = delay;
+        return this;
+    }
+
     /**
      * Makes the next {@code count} bookings answer {@code delay} late: they take effect at once, but their answer
      * comes after the caller stopped waiting, as over a slow network.
@@ -69,26 +82,31 @@ public final class BookingService {
         return this;
     }
 
-    /** {@link #book}, answered asynchronously: late, if {@link #answerLate} said so. */
-    public CompletableFuture<String> bookAsync(String key, Trip trip) {
+    /**
+     * {@link #book} over a blocking call, as over HTTP: answered late if {@link #answerLate} said so (the booking is
+     * made at once; only the answer is slow). The saga's timeout interrupts the wait; the booking stands.
+     */
+    public String bookBlocking(String key, Trip trip) throws InterruptedException {
         String reference = book(key, trip);
         if (lateAnswers.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             timeline.note(who(), "booked " + reference + ", but the answer is " + lateBy.toMillis() + " ms late");
-            return CompletableFuture.supplyAsync(() -> reference,
-                    CompletableFuture.delayedExecutor(lateBy.toMillis(), TimeUnit.MILLISECONDS));
+            Thread.sleep(lateBy.toMillis());
         }
-        return CompletableFuture.completedFuture(reference);
+        return reference;
     }
 
-    /** Whether something is booked under {@code key}: what a saga's probe asks after a timeout. */
-    public boolean isBooked(String key) {
+    /**
+     * Whether something is booked under {@code key}: what a saga's probe asks after a timeout. It waits for a booking
+     * under way to finish, so that it never answers "nothing booked" about a booking that is being made.
+     */
+    public synchronized boolean isBooked(String key) {
         boolean booked = bookings.containsKey(key);
         timeline.note(who(), "asked about " + key + ": " + (booked ? "booked" : "nothing booked"));
         return booked;
     }
 
     /** Cancels what was booked under {@code key}, if anything. */
-    public void cancel(String key) {
+    public synchronized void cancel(String key) {
         String reference = bookings.remove(key);
         if (reference != null) {
             journal.record("cancel " + what);

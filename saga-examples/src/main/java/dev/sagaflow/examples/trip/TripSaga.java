@@ -73,8 +73,7 @@ public final class TripSaga {
         return Saga.define(NAME, Trip.class)
                 .parallel(BOOK, BOOKINGS, branches -> branches
                     .step(BOOK_FLIGHT)
-                        .asyncAction((trip, context) -> flights.bookAsync(context.idempotencyKey(), trip)
-                                .thenApply(trip::withFlight))
+                        .action((trip, context) -> trip.withFlight(flights.bookBlocking(context.idempotencyKey(), trip)))
                         .compensation((trip, context) -> cancel(flights, context.correlationId(), trip))
                         .timeout(FLIGHT_TIMEOUT)
                         .probe((trip, context) -> flights.isBooked(context.idempotencyKey())

@@ -26,8 +26,8 @@ class TripBookingTest {
         assertThat(example.activeBookings()).isZero();
     }
 
-    // The branches run at the same time, so how far the flight and the hotel stay got before the car rental said no
-    // varies from run to run; repeated to meet several of those interleavings.
+    // The car rental says no after the flight and the hotel stay have answered (TripExample), so both are cancelled;
+    // repeated because the branches still run on several threads.
     @RepeatedTest(5)
     void when_the_car_rental_refuses_what_was_booked_beside_it_is_cancelled() throws Exception {
         try (TripExample example = TripExample.start(Timeline.silent(), MailServer.reliable(Timeline.silent()))) {
@@ -68,8 +68,9 @@ class TripBookingTest {
         try (TripExample example = TripExample.withLateAirline(Timeline.silent(), MailServer.reliable(Timeline.silent()))) {
             SagaOutcome<Trip> outcome = example.book("Grace", "Lisbon");
 
+            // The probe says whether the booking was made, not which: the reference stays with the airline under
+            // the step's idempotency key (the trip's data has none), and the flight is booked exactly once.
             assertThat(outcome.status()).isEqualTo(SagaStatus.COMPLETED);
-            assertThat(outcome.data().flight()).isNotNull();
             assertThat(example.journal().entries()).filteredOn("book flight"::equals).hasSize(1);
             assertThat(example.sagaInfo(outcome.sagaId()).history())
                     .filteredOn(entry -> TripSaga.BOOK_FLIGHT.equals(entry.step()))
